@@ -1,0 +1,36 @@
+# Two commands matter: `make chat` (terminal demo, no token) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: chat chat-fresh test lint typecheck screening bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+chat: $(STAMP)
+	$(BIN)/steady chat
+
+chat-fresh: $(STAMP)
+	$(BIN)/steady chat --fresh
+
+test: $(STAMP)
+	$(BIN)/steady content check
+	$(BIN)/ruff check bot dialogues content storage tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory screening
+
+screening: $(STAMP)
+	$(PYTHON) ../shared/eval/score_screening.py ../shared/eval/screening-dev.jsonl \
+		--cmd "$(BIN)/steady screen" --quiet
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_screening.py
+
+clean:
+	rm -rf $(VENV) steady-demo.db* .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""Wire everything in one place: settings, database, content, engine, sender, scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.channel import Channel
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.engine import Engine
+from bot.outgoing import OutgoingWriter
+from bot.planning import Planner
+from bot.scheduler import Ticker
+from bot.sender import OutboxSender
+from content.loader import Content, load_content
+from content.phrasebook import Phrasebook
+from storage.crypto import EncryptionKeyError, FieldCipher
+from storage.database import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: AsyncEngine
+    content: Content
+    clock: Clock
+    uow: Callable[[], UnitOfWork]
+    engine: Engine
+    sender: OutboxSender
+    planner: Planner
+    ticker: Ticker
+
+    async def close(self) -> None:
+        self.ticker.stop()
+        await self.db.dispose()
+
+
+def make_cipher(settings: Settings) -> FieldCipher:
+    if settings.encryption_key is None:
+        raise EncryptionKeyError(
+            "STEADY_ENCRYPTION_KEY is not set (make one with: steady keygen)")
+    return FieldCipher(settings.encryption_key.get_secret_value())
+
+
+async def build_app(settings: Settings, channel: Channel, clock: Clock | None = None,
+                    *, migrate: bool = True) -> App:
+    clock = clock or SystemClock()
+    cipher = make_cipher(settings)
+    content = load_content()
+    db = make_engine(settings.database_url)
+    if migrate:
+        await upgrade(db)
+    sessions = make_session_factory(db)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(sessions, cipher)
+
+    writer = OutgoingWriter(Phrasebook(content.locale, content.resources))
+    sender = OutboxSender(uow, channel, clock)
+    planner = Planner(uow, writer, clock)
+    ticker = Ticker(sender, planner, settings)
+    engine = Engine(uow, content, writer, clock, wrong_code_limit=settings.wrong_code_limit,
+                    on_commit=ticker.kick)
+    return App(settings, db, content, clock, uow, engine, sender, planner, ticker)

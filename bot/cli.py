@@ -1,0 +1,185 @@
+"""The `steady` command line: admin tasks, the bot itself, and the terminal demo."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot.admin import AdminError, add_facilitator, create_invite, deep_link
+from bot.config import Settings
+from content.loader import CONTENT_DIR, check_content
+from storage.crypto import EncryptionKeyError, FieldCipher
+from storage.database import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+T = TypeVar("T")
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Steady: a companion between programme sessions.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+facilitator_app = typer.Typer(no_args_is_help=True, help="Facilitators.")
+content_app = typer.Typer(no_args_is_help=True, help="Programme content under content/.")
+app.add_typer(db_app, name="db")
+app.add_typer(facilitator_app, name="facilitator")
+app.add_typer(content_app, name="content")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _cipher_or_none(settings: Settings) -> FieldCipher | None:
+    key = settings.encryption_key
+    return FieldCipher(key.get_secret_value()) if key else None
+
+
+async def _with_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        uow = UnitOfWork(make_session_factory(engine), _cipher_or_none(settings))
+        async with uow:
+            return await work(uow)
+    finally:
+        await engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema (Alembic) to the latest version."""
+    settings = Settings()
+
+    async def _go() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_go())
+    typer.echo("database is up to date")
+
+
+@facilitator_app.command("add")
+def facilitator_add(
+    telegram_id: Annotated[int, typer.Option("--telegram-id", help="Numeric Telegram user id")],
+    name: Annotated[str, typer.Option("--name", help="Name shown to admins")],
+) -> None:
+    """Register a facilitator, who will receive alerts in Telegram."""
+    now = datetime.now(UTC)
+    try:
+        new_id = asyncio.run(_with_uow(
+            Settings(), lambda uow: add_facilitator(uow, telegram_id, name, now)))
+    except AdminError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"facilitator {new_id} added (Telegram id {telegram_id})")
+
+
+@app.command("invite")
+def invite(
+    facilitator_telegram_id: Annotated[int, typer.Option("--facilitator-telegram-id")],
+    alias: Annotated[str, typer.Option("--alias", help="A code name for the participant")],
+    start: Annotated[str | None, typer.Option("--start", help="First session, YYYY-MM-DD")] = None,
+) -> None:
+    """Create a single-use invite and print its code and Telegram link."""
+    settings = Settings()
+    try:
+        start_date = date.fromisoformat(start) if start else None
+    except ValueError:
+        raise _fail(f"--start must be a date like 2026-12-01, not {start!r}") from None
+    now = datetime.now(UTC)
+    valid_for = timedelta(days=settings.invite_valid_days)
+    try:
+        new = asyncio.run(_with_uow(settings, lambda uow: create_invite(
+            uow, facilitator_telegram_id, alias, start_date, now, valid_for)))
+    except AdminError as exc:
+        raise _fail(str(exc)) from None
+    username = settings.bot_username or _bot_username(settings)
+    typer.echo(f"code: {new.code}")
+    typer.echo(f"link: {deep_link(username or 'YOUR_BOT', new.code)}")
+    typer.echo(f"expires: {new.expires_at:%Y-%m-%d %H:%M} UTC")
+    if not username:
+        typer.echo("(set STEADY_BOT_USERNAME or STEADY_TELEGRAM_TOKEN to print the real link)")
+
+
+def _bot_username(settings: Settings) -> str | None:
+    if settings.telegram_token is None:
+        return None
+    from bot.telegram_aiogram import make_bot
+
+    token = settings.telegram_token.get_secret_value()
+
+    async def _ask() -> str | None:
+        bot = make_bot(token, settings.telegram_api_base)
+        try:
+            return (await bot.get_me()).username
+        finally:
+            await bot.session.close()
+
+    try:
+        return asyncio.run(_ask())
+    except Exception:
+        return None
+
+
+@content_app.command("check")
+def content_check(
+    path: Annotated[Path, typer.Option(help="Content folder")] = CONTENT_DIR,
+) -> None:
+    """Validate every YAML file under content/; exit 1 naming file and field if one is bad."""
+    problems = check_content(path)
+    for problem in problems:
+        typer.echo(f"content/{problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("content is valid")
+
+
+@app.command("keygen")
+def keygen() -> None:
+    """Print a new encryption key for STEADY_ENCRYPTION_KEY."""
+    typer.echo(FieldCipher.generate_key())
+
+
+@app.command("screen")
+def screen() -> None:
+    """Screen JSON lines from stdin ({"text": ...}) and write one JSON result per line."""
+    from bot.screen_cli import screen_stream
+
+    raise typer.Exit(screen_stream(sys.stdin, sys.stdout))
+
+
+@app.command("run")
+def run() -> None:
+    """Run the Telegram bot (long polling)."""
+    from bot.runner import run_bot
+
+    try:
+        asyncio.run(run_bot(Settings()))
+    except (EncryptionKeyError, ValueError) as exc:
+        raise _fail(str(exc), 2) from None
+
+
+@app.command("chat")
+def chat(
+    database: Annotated[Path, typer.Option(help="SQLite file for the demo")] = Path(
+        "steady-demo.db"),
+    key_file: Annotated[Path, typer.Option(help="Demo encryption key file")] = Path(
+        "steady-demo.key"),
+    fresh: Annotated[bool, typer.Option(help="Start again with an empty demo database")] = False,
+) -> None:
+    """Talk to Steady in this terminal as a new participant (demo; no token needed)."""
+    from bot.demo import run_demo
+
+    asyncio.run(run_demo(database, key_file, fresh))
+
+
+def main() -> None:
+    app()

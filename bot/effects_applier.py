@@ -1,0 +1,134 @@
+"""Apply a dialogue's effects inside the engine's transaction."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.outgoing import OutgoingWriter
+from dialogues.effects import (
+    AddCheckInNote,
+    Audit,
+    CreateParticipant,
+    DropConversation,
+    Effect,
+    NotifyFacilitator,
+    RecordCheckIn,
+    Reply,
+    UpdateProfile,
+)
+from dialogues.events import Inbound
+from storage.models import Participant
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class InviteGone(Exception):
+    """Consent arrived for an invite that is no longer usable."""
+
+
+@dataclass
+class Applied:
+    participant: Participant | None
+    drop_conversation: bool = False
+
+
+class EffectsApplier:
+    def __init__(self, uow: UnitOfWork, writer: OutgoingWriter, inbound: Inbound,
+                 now: datetime, memory: dict[str, int], participant: Participant | None) -> None:
+        self.uow = uow
+        self.writer = writer
+        self.inbound = inbound
+        self.now = now
+        self.memory = memory
+        self.result = Applied(participant)
+
+    @property
+    def participant(self) -> Participant:
+        if self.result.participant is None:
+            raise RuntimeError("effect needs a participant but the sender is not one")
+        return self.result.participant
+
+    async def apply(self, effects: tuple[Effect, ...]) -> Applied:
+        for effect in effects:
+            await self._apply(effect)
+        return self.result
+
+    async def _apply(self, effect: Effect) -> None:
+        uow = self.uow
+        match effect:
+            case Reply(text, buttons):
+                audience = "participant" if self.result.participant else "stranger"
+                await self.writer.write(
+                    uow, chat_id=self.inbound.chat_id, audience=audience,
+                    text=self.writer.render(text, self.memory),
+                    buttons=self.writer.keyboard(buttons), now=self.now)
+            case NotifyFacilitator(text, buttons):
+                await self._notify_facilitator(effect)
+            case CreateParticipant(invite_id):
+                await self._create_participant(invite_id)
+            case DropConversation():
+                self.result.drop_conversation = True
+            case UpdateProfile():
+                self._update_profile(effect)
+            case RecordCheckIn(ref, colour, at):
+                await uow.checkins.add(self.participant.id, ref, colour, at)
+            case AddCheckInNote(ref, note):
+                checkin = await uow.checkins.by_ref(self.participant.id, ref)
+                if checkin is not None:
+                    checkin.note_enc = uow.cipher.encrypt(note)
+            case Audit(action, detail):
+                pid = self.result.participant.id if self.result.participant else None
+                await uow.audit.add(self.now, self._actor(), action, pid, dict(detail))
+
+    def _actor(self) -> str:
+        if self.result.participant is not None:
+            return f"participant:{self.result.participant.id}"
+        return "stranger"
+
+    async def _create_participant(self, invite_id: int) -> None:
+        invite = await self.uow.invites.get(invite_id)
+        if invite is None or invite.used_at is not None or invite.expires_at <= self.now:
+            raise InviteGone(invite_id)
+        start = invite.start_date
+        status = "waiting" if start is not None and start > self.now.date() else "active"
+        participant = await self.uow.participants.add(Participant(
+            telegram_user_id=self.inbound.user_id, chat_id=self.inbound.chat_id,
+            facilitator_id=invite.facilitator_id, alias=invite.alias, status=status,
+            start_date=start, timezone="Europe/London", consented_at=self.now,
+            created_at=self.now))
+        invite.used_at, invite.participant_id = self.now, participant.id
+        self.result.participant = participant
+        facilitator = await self.uow.facilitators.get(invite.facilitator_id)
+        if facilitator is not None:
+            text = self.writer.phrasebook.render("facilitator.participant_joined",
+                                                 {"alias": invite.alias})
+            await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
+                                    audience="facilitator", text=text, buttons=[], now=self.now)
+
+    async def _notify_facilitator(self, effect: NotifyFacilitator) -> None:
+        participant = self.participant
+        facilitator = (await self.uow.facilitators.get(participant.facilitator_id)
+                       if participant.facilitator_id else None)
+        if facilitator is None:
+            log.warning("participant %s has no facilitator to notify", participant.id)
+            return
+        params: dict[str, Any] = {"alias": participant.alias, **effect.text.params}
+        text = self.writer.phrasebook.render(effect.text.key, params)
+        await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
+                                audience="facilitator", text=text,
+                                buttons=self.writer.keyboard(effect.buttons), now=self.now)
+
+    def _update_profile(self, effect: UpdateProfile) -> None:
+        participant, cipher = self.participant, self.uow.cipher
+        if effect.preferred_name is not None:
+            participant.preferred_name_enc = cipher.encrypt(effect.preferred_name)
+        if effect.checkin_time is not None:
+            participant.checkin_time = effect.checkin_time or None
+        if effect.colour_words is not None:
+            words = cipher.decrypt_json(participant.colour_words_enc, {})
+            words.update(effect.colour_words)
+            participant.colour_words_enc = cipher.encrypt_json(words)

@@ -1,0 +1,184 @@
+"""The engine: one inbound update, one database transaction.
+
+Theory of operation: skip an update id already processed (Telegram delivers at least
+once); load who is writing and their dialogue state; let the pure router decide; apply the
+returned effects (records, profile, audit, outbox rows) and save the new state and the
+update id, all in one commit. Messages leave only afterwards, from the outbox, so a crash
+never sends a reply for a change that was not saved, nor loses one that was.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.effects_applier import Applied, EffectsApplier
+from bot.outgoing import OutgoingWriter
+from content.loader import Content
+from dialogues.effects import Say
+from dialogues.errors import StaleButton
+from dialogues.events import Inbound, Kind
+from dialogues.flow import Context, FlowState, Library, Outcome, Profile
+from dialogues.router import Situation, route
+from storage.models import Conversation, Invite, Participant
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+THROTTLE_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class HandleResult:
+    duplicate: bool = False
+    callback_answer: str | None = None  # short text for the button press, e.g. "expired"
+
+
+class Engine:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], content: Content,
+                 writer: OutgoingWriter, clock: Clock, *, wrong_code_limit: int = 5,
+                 on_commit: Callable[[], None] | None = None) -> None:
+        self.uow_factory = uow_factory
+        self.content = content
+        self.library = Library(content.palette, content.programme, content.resources)
+        self.writer = writer
+        self.clock = clock
+        self.wrong_code_limit = wrong_code_limit
+        self.on_commit = on_commit or (lambda: None)
+
+    async def handle(self, inbound: Inbound) -> HandleResult:
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            if await uow.updates.seen(inbound.update_id):
+                log.info("update %s already processed", inbound.update_id)
+                return HandleResult(duplicate=True)
+            await uow.updates.mark(inbound.update_id, now)
+            result = await self._handle(uow, inbound, now)
+            await uow.commit()
+        log.info("update %s handled (%s)", inbound.update_id, inbound.kind.value)
+        self.on_commit()
+        return result
+
+    async def _handle(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> HandleResult:
+        facilitator = await uow.facilitators.by_telegram_id(inbound.user_id)
+        participant = await uow.participants.by_telegram_id(inbound.user_id)
+        conversation = await uow.conversations.get(inbound.user_id)
+        known = facilitator is not None or participant is not None or conversation is not None
+        if not known and await self._throttled(uow, inbound, now):
+            return HandleResult()
+        pending = participant is None and facilitator is None
+        if (pending and conversation is not None
+                and not await self._invite_usable(uow, conversation, now)):
+            await uow.conversations.delete(conversation)
+            conversation, known = None, False
+        memory: dict[str, int] = dict(conversation.phrase_memory) if conversation else {}
+        if inbound.kind is Kind.UNSUPPORTED:
+            key = "common.text_only" if known else "access.neutral"
+            if not known:
+                await uow.start_attempts.record_failure(inbound.user_id, now, THROTTLE_WINDOW)
+            await self._reply(uow, inbound, Say(key), memory, now, participant)
+            await self._save_memory(conversation, memory, now)
+            return HandleResult()
+        invite = await self._invite_from_start(uow, inbound, now) if not known else None
+        if not known and invite is None:
+            await uow.start_attempts.record_failure(inbound.user_id, now, THROTTLE_WINDOW)
+        situation = Situation(
+            is_participant=participant is not None,
+            is_facilitator=facilitator is not None,
+            conversation=self._flow_state(uow, conversation),
+            step=conversation.step if conversation else 0,
+            valid_invite_id=invite.id if invite else None,
+        )
+        ctx = Context(now, self.library, self._profile(uow, participant))
+        try:
+            outcome = route(situation, inbound, ctx)
+        except StaleButton:
+            log.info("update %s: stale button", inbound.update_id)
+            return HandleResult(callback_answer=self.writer.render(Say("common.expired_button"),
+                                                                   None))
+        applier = EffectsApplier(uow, self.writer, inbound, now, memory, participant)
+        applied = await applier.apply(outcome.effects)
+        await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
+        return HandleResult()
+
+    async def _throttled(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> bool:
+        failures = await uow.start_attempts.failures(inbound.user_id, now, THROTTLE_WINDOW)
+        if failures >= self.wrong_code_limit:
+            log.info("update %s: stranger throttled", inbound.update_id)
+            return True
+        return False
+
+    async def _invite_from_start(self, uow: UnitOfWork, inbound: Inbound,
+                                 now: datetime) -> Invite | None:
+        if inbound.command != "start" or not inbound.argument:
+            return None
+        invite = await uow.invites.by_code(inbound.argument.strip())
+        if invite is None or invite.used_at is not None or invite.expires_at <= now:
+            return None
+        await uow.start_attempts.clear(inbound.user_id)
+        return invite
+
+    async def _invite_usable(self, uow: UnitOfWork, conversation: Conversation,
+                             now: datetime) -> bool:
+        """A pending onboarding dies when its invite was used elsewhere or has expired."""
+        data = self._data(uow, conversation)
+        invite = await uow.invites.get(int(data.get("invite_id", 0)))
+        return invite is not None and invite.used_at is None and invite.expires_at > now
+
+    async def _reply(self, uow: UnitOfWork, inbound: Inbound, text: Say, memory: dict[str, int],
+                     now: datetime, participant: Participant | None) -> None:
+        audience = "participant" if participant else "stranger"
+        await self.writer.write(uow, chat_id=inbound.chat_id, audience=audience,
+                                text=self.writer.render(text, memory), buttons=[], now=now)
+
+    @staticmethod
+    def _data(uow: UnitOfWork, conversation: Conversation) -> dict[str, Any]:
+        data: dict[str, Any] = uow.cipher.decrypt_json(conversation.data_enc, {})
+        return data
+
+    def _flow_state(self, uow: UnitOfWork, conversation: Conversation | None) -> FlowState | None:
+        if conversation is None or conversation.flow is None or conversation.state is None:
+            return None
+        return FlowState(conversation.flow, conversation.state, conversation.step,
+                         self._data(uow, conversation))
+
+    @staticmethod
+    def _profile(uow: UnitOfWork, participant: Participant | None) -> Profile:
+        if participant is None:
+            return Profile()
+        name = uow.cipher.decrypt(participant.preferred_name_enc) \
+            if participant.preferred_name_enc else None
+        words = uow.cipher.decrypt_json(participant.colour_words_enc, {})
+        return Profile(name, participant.checkin_time, participant.timezone, words)
+
+    async def _save(self, uow: UnitOfWork, inbound: Inbound, conversation: Conversation | None,
+                    outcome: Outcome, situation: Situation, applied: Applied,
+                    memory: dict[str, int], now: datetime) -> None:
+        participant = applied.participant
+        if applied.drop_conversation or (participant is None and outcome.state is None):
+            # Strangers and people who said "Not now" leave no dialogue state behind.
+            if conversation is not None:
+                await uow.conversations.delete(conversation)
+            return
+        if conversation is None:
+            conversation = Conversation(telegram_user_id=inbound.user_id, step=0)
+            await uow.conversations.add(conversation)
+        state = outcome.state
+        conversation.chat_id = inbound.chat_id
+        conversation.participant_id = participant.id if participant else None
+        conversation.flow = state.flow if state else None
+        conversation.state = state.state if state else None
+        conversation.step = state.step if state else situation.step + 1
+        conversation.data_enc = uow.cipher.encrypt_json(dict(state.data)) if state else None
+        conversation.phrase_memory = dict(memory)
+        conversation.updated_at = now
+
+    @staticmethod
+    async def _save_memory(conversation: Conversation | None, memory: dict[str, int],
+                           now: datetime) -> None:
+        if conversation is not None:
+            conversation.phrase_memory = dict(memory)
+            conversation.updated_at = now

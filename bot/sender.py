@@ -1,0 +1,90 @@
+"""The outbox sender: delivers committed messages in order per chat.
+
+Each round claims the first due message of every chat, sends them, and records the result
+in a short transaction of its own; the next round then finds each chat's next message. A
+message that hits flood control or a server error waits (``retry_at``) and holds back the
+later messages of its chat only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.channel import Channel, RetryLater, SendError, Transient, Unreachable
+from bot.clock import Clock
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+STALE_CLAIM = timedelta(minutes=5)
+MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
+
+
+class OutboxSender:
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], channel: Channel,
+                 clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.channel = channel
+        self.clock = clock
+        self._lock = asyncio.Lock()
+
+    async def dispatch_due(self) -> int:
+        """Send everything that is due now; return how many messages were delivered."""
+        async with self._lock:
+            delivered = 0
+            for _ in range(MAX_ROUNDS):
+                batch = await self._claim()
+                if not batch:
+                    break
+                results = await asyncio.gather(*(self._deliver(*item) for item in batch))
+                delivered += sum(results)
+            return delivered
+
+    async def _claim(self) -> list[tuple[int, int, str, dict[str, object]]]:
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            await uow.outbox.release_stale_claims(now, STALE_CLAIM)
+            rows = await uow.outbox.claim_due(now)
+            batch = [(row.id, row.chat_id, row.audience,
+                      uow.cipher.decrypt_json(row.payload_enc, {})) for row in rows]
+            await uow.commit()
+        return batch
+
+    async def _deliver(self, row_id: int, chat_id: int, audience: str,
+                       payload: dict[str, object]) -> int:
+        text = str(payload.get("text", ""))
+        buttons = payload.get("buttons")
+        try:
+            message_id = await self.channel.send(
+                chat_id, text, buttons if isinstance(buttons, list) else [], audience)
+        except SendError as exc:
+            await self._failed(row_id, exc)
+            return 0
+        async with self.uow_factory() as uow:
+            await uow.outbox.mark_sent(row_id, message_id, self.clock.now())
+            await uow.commit()
+        return 1
+
+    async def _failed(self, row_id: int, exc: SendError) -> None:
+        now = self.clock.now()
+        reason = type(exc).__name__
+        async with self.uow_factory() as uow:
+            if isinstance(exc, RetryLater):
+                await uow.outbox.mark_retry(row_id, now + timedelta(seconds=exc.retry_after),
+                                            reason)
+            elif isinstance(exc, Transient):
+                row = await uow.outbox.get(row_id)
+                tries = (row.attempts if row else 0) + 1
+                if tries >= MAX_ATTEMPTS:
+                    await uow.outbox.mark_failed(row_id, reason)
+                else:
+                    await uow.outbox.mark_retry(row_id, now + timedelta(seconds=2 ** tries),
+                                                reason)
+            else:
+                await uow.outbox.mark_failed(row_id, reason)
+            await uow.commit()
+        level = logging.WARNING if isinstance(exc, Unreachable) else logging.INFO
+        log.log(level, "outbox %s not delivered: %s", row_id, reason)

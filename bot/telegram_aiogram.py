@@ -1,0 +1,115 @@
+"""The aiogram 3 adapter: thin handlers that turn updates into Inbounds, and a Channel.
+
+Handlers never decide anything: they call the engine and return. Identity always comes from
+``from_user.id`` of the update, never from callback data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+
+from bot.channel import Buttons, Rejected, RetryLater, Transient, Unreachable
+from bot.engine import Engine
+from dialogues.events import Inbound, Kind
+
+router = Router(name="participants")
+PRIVATE = F.chat.type == "private"
+
+
+def make_bot(token: str, api_base: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
+    return Bot(token, session=session)
+
+
+def make_dispatcher(engine: Engine) -> Dispatcher:
+    dispatcher = Dispatcher()
+    dispatcher["engine"] = engine
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def _inbound(update: Update, user_id: int, chat_id: int, kind: Kind, payload: str,
+             when: datetime | None, callback_id: str | None = None) -> Inbound:
+    at = when.astimezone(UTC) if when else datetime.now(UTC)
+    return Inbound(update.update_id, user_id, chat_id, kind, payload, at, callback_id)
+
+
+@router.message(PRIVATE, F.text)
+async def on_text(message: Message, event_update: Update, engine: Engine) -> None:
+    if message.from_user is None or message.text is None:
+        return
+    kind = Kind.COMMAND if message.text.startswith("/") else Kind.TEXT
+    await engine.handle(_inbound(event_update, message.from_user.id, message.chat.id, kind,
+                                 message.text, message.date))
+
+
+@router.message(PRIVATE)
+async def on_other_content(message: Message, event_update: Update, engine: Engine) -> None:
+    if message.from_user is None:
+        return
+    await engine.handle(_inbound(event_update, message.from_user.id, message.chat.id,
+                                 Kind.UNSUPPORTED, "", message.date))
+
+
+@router.edited_message(PRIVATE)
+async def on_edit(message: Message, event_update: Update, engine: Engine) -> None:
+    if message.from_user is None:
+        return
+    await engine.handle(_inbound(event_update, message.from_user.id, message.chat.id,
+                                 Kind.UNSUPPORTED, "", message.date))
+
+
+@router.callback_query()
+async def on_button(query: CallbackQuery, event_update: Update, engine: Engine) -> None:
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    result = await engine.handle(_inbound(event_update, query.from_user.id, chat_id,
+                                          Kind.BUTTON, query.data or "", None, query.id))
+    # A redelivered press may already have been answered; that is not worth a retry.
+    with contextlib.suppress(TelegramBadRequest):
+        await query.answer(result.callback_answer)
+
+
+class AiogramChannel:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, text: str, buttons: Buttons, audience: str) -> int | None:
+        markup = None
+        if buttons:
+            markup = InlineKeyboardMarkup(inline_keyboard=[
+                [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row]
+                for row in buttons
+            ])
+        try:
+            sent = await self.bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramRetryAfter as exc:
+            raise RetryLater(float(exc.retry_after)) from None
+        except TelegramForbiddenError:
+            raise Unreachable("forbidden") from None
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            raise Transient(type(exc).__name__) from None
+        except TelegramBadRequest:
+            raise Rejected("bad request") from None
+        except TelegramAPIError as exc:
+            raise Transient(type(exc).__name__) from None
+        return sent.message_id

@@ -1,0 +1,118 @@
+"""Colour check-in: how are you, in the programme's traffic-light colours?
+
+The person picks a colour; the check-in is recorded at once (so a red check-in is never lost
+to an abandoned conversation). The first time they pick a colour they may describe it in
+their own words, which the bot then uses instead of the default meaning. They may add a note
+(what is happening, where they feel it, the thought), then get the colour's next step.
+
+    start -begin-> colour -pick-> describe_offer (colour not yet described) | note
+    describe_offer -yes-> describe -text-> note ;  describe_offer -no-> note
+    note -text/skip-> done
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from dialogues.effects import AddCheckInNote, RecordCheckIn, Say, UpdateProfile
+from dialogues.flow import Flow, FlowModel
+from dialogues.menu import menu_reply
+
+NAME = "checkin"
+MAX_WORDS_LENGTH = 200
+
+
+class States(Enum):
+    start = "start"
+    colour = "colour"
+    describe_offer = "describe_offer"
+    describe = "describe"
+    note = "note"
+    done = "done"
+
+
+TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "begin", "source": States.start, "dest": States.colour},
+    {"trigger": "pick", "source": States.colour, "dest": States.describe_offer,
+     "conditions": ["colour_exists", "not_yet_described"], "before": "record"},
+    {"trigger": "pick", "source": States.colour, "dest": States.note,
+     "conditions": "colour_exists", "before": "record"},
+    {"trigger": "yes", "source": States.describe_offer, "dest": States.describe},
+    {"trigger": "no", "source": States.describe_offer, "dest": States.note,
+     "before": "keep_default_words"},
+    {"trigger": "text", "source": States.describe, "dest": States.note,
+     "conditions": "words_are_usable", "before": "save_words"},
+    {"trigger": "text", "source": States.note, "dest": States.done, "before": "save_note"},
+    {"trigger": "skip", "source": States.note, "dest": States.done},
+]
+
+
+class CheckIn(FlowModel):
+    @property
+    def colour(self) -> str:
+        return str(self.data.get("colour", ""))
+
+    def meaning(self, colour: str) -> str:
+        own = self.ctx.profile.colour_words.get(colour) or self.data.get("words")
+        return own or self.ctx.library.palette.get(colour).meaning
+
+    def on_enter_colour(self) -> None:
+        palette = self.ctx.library.palette.colours
+        lines = "\n".join(f"{c.emoji} {c.label}: {self.meaning(c.key)}" for c in palette)
+        rows = [[self.button(f"{c.emoji} {c.label}", f"pick.{c.key}") for c in palette[:2]],
+                [self.button(f"{c.emoji} {c.label}", f"pick.{c.key}") for c in palette[2:]]]
+        self.say("checkin.ask_colour", *rows, colours=lines)
+
+    def colour_exists(self) -> bool:
+        return any(c.key == self.arg for c in self.ctx.library.palette.colours)
+
+    def not_yet_described(self) -> bool:
+        return self.arg not in self.ctx.profile.colour_words
+
+    def record(self) -> None:
+        self.data["colour"] = self.arg
+        self.data["ref"] = str(self.event.update_id)
+        self.do(RecordCheckIn(self.data["ref"], self.arg, self.event.at))
+
+    def on_enter_describe_offer(self) -> None:
+        colour = self.ctx.library.palette.get(self.colour)
+        self.say("checkin.offer_own_words",
+                 [self.button(Say("button.yes"), "yes"), self.button(Say("button.not_now"), "no")],
+                 colour=colour.label, meaning=colour.meaning)
+
+    def keep_default_words(self) -> None:
+        # Empty words mean "offered once, declined": the default meaning stays.
+        self.do(UpdateProfile(colour_words={self.colour: ""}))
+
+    def on_enter_describe(self) -> None:
+        self.say("checkin.ask_own_words",
+                 colour=self.ctx.library.palette.get(self.colour).label.lower())
+
+    def words_are_usable(self) -> bool:
+        if not self.typed or len(self.typed) > MAX_WORDS_LENGTH:
+            self.say("checkin.words_too_long", limit=str(MAX_WORDS_LENGTH))
+            return False
+        return True
+
+    def save_words(self) -> None:
+        self.data["words"] = self.typed
+        self.do(UpdateProfile(colour_words={self.colour: self.typed}))
+        self.say("checkin.words_saved", colour=self.ctx.library.palette.get(self.colour).label)
+
+    def on_enter_note(self) -> None:
+        colour = self.ctx.library.palette.get(self.colour)
+        questions = "\n".join(f"• {q}" for q in colour.follow_up)
+        self.say("checkin.ask_note", [self.button(Say("button.skip"), "skip")],
+                 colour=colour.label, meaning=self.meaning(colour.key), questions=questions)
+
+    def save_note(self) -> None:
+        self.do(AddCheckInNote(str(self.data["ref"]), self.typed))
+
+    def on_enter_done(self) -> None:
+        colour = self.ctx.library.palette.get(self.colour)
+        self.say("checkin.next_step", colour=colour.label, next_step=colour.next_step)
+        self.do(menu_reply("menu.after_checkin"))
+
+
+FLOW = Flow(NAME, States, TRANSITIONS, CheckIn, done=States.done)

@@ -1,0 +1,93 @@
+"""Effects: what a dialogue asks the shell to do. Dialogues return these; bot/ applies them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Say:
+    """A sentence from content/locales by key; the shell picks a variant and fills params."""
+
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+Label = Say | str  # str: wording that already comes from content/ or from the participant
+
+
+@dataclass(frozen=True)
+class Button:
+    label: Label
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the chat the event came from."""
+
+    text: Say
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class NotifyFacilitator:
+    """A message to the participant's assigned facilitator."""
+
+    text: Say
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class CreateParticipant:
+    """Consent given: turn the pending invite into a participant."""
+
+    invite_id: int
+
+
+@dataclass(frozen=True)
+class DropConversation:
+    """Forget this chat's pending dialogue (consent declined: keep nothing but the invite)."""
+
+
+@dataclass(frozen=True)
+class UpdateProfile:
+    preferred_name: str | None = None
+    checkin_time: str | None = None  # "HH:MM" local time; "" switches the daily check-in off
+    colour_words: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RecordCheckIn:
+    ref: str  # stable per check-in, so a later note can find it
+    colour: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AddCheckInNote:
+    ref: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Audit:
+    action: str
+    detail: Mapping[str, str] = field(default_factory=dict)
+
+
+Effect = (
+    Reply
+    | NotifyFacilitator
+    | CreateParticipant
+    | DropConversation
+    | UpdateProfile
+    | RecordCheckIn
+    | AddCheckInNote
+    | Audit
+)

@@ -1,0 +1,204 @@
+"""The machinery every flow shares.
+
+Theory of operation: each flow file declares a states Enum and a TRANSITIONS table and
+builds one ``transitions.Machine`` at import. Per event we create a fresh model holding the
+saved data, attach it at its saved state, fire one trigger, read back the new state, the
+data and the effects it collected, and detach it. Nothing here touches I/O.
+
+Buttons carry ``flow:step:value`` where ``step`` counts the events this conversation has
+handled; a press whose flow or step is not the current one is stale. ``value`` names the
+trigger, optionally with an argument after a dot (``pick.0800``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from transitions import Machine
+
+from content.schema import Palette, Programme, Resources
+from dialogues.effects import Button, Effect, Keyboard, Label, Reply, Say
+from dialogues.errors import StaleButton
+
+TEXT_TRIGGER = "text"
+BEGIN_TRIGGER = "begin"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a flow may know about the participant (decrypted by the shell)."""
+
+    preferred_name: str | None = None
+    checkin_time: str | None = None
+    timezone: str = "Europe/London"
+    colour_words: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Library:
+    """The programme content a flow may read."""
+
+    palette: Palette
+    programme: Programme
+    resources: Resources
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    library: Library
+    profile: Profile = field(default_factory=Profile)
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # "text" | "button" | "begin"
+    value: str
+    update_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FlowState:
+    flow: str
+    state: str
+    step: int
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The new state (None: the flow has finished) and the effects to apply."""
+
+    state: FlowState | None
+    effects: tuple[Effect, ...]
+
+
+def button_data(flow: str, step: int, value: str) -> str:
+    return f"{flow}:{step}:{value}"
+
+
+def parse_button(data: str) -> tuple[str, int, str]:
+    """Split ``flow:step:value``; raise StaleButton for anything malformed."""
+    parts = data.split(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        raise StaleButton(data)
+    return parts[0], int(parts[1]), parts[2]
+
+
+class FlowModel:
+    """Base model: the per-event scratchpad a flow's callbacks write to."""
+
+    state: Enum  # set by transitions, as is trigger()
+
+    def __init__(
+        self, flow: str, ctx: Context, data: Mapping[str, Any], event: Event, step: int
+    ) -> None:
+        self.flow = flow
+        self.ctx = ctx
+        self.data: dict[str, Any] = dict(data)
+        self.event = event
+        self.step = step
+        self.arg = ""
+        self.effects: list[Effect] = []
+
+    @property
+    def typed(self) -> str:
+        return self.event.value.strip() if self.event.kind == TEXT_TRIGGER else ""
+
+    def button(self, label: Label, value: str) -> Button:
+        return Button(label, button_data(self.flow, self.step, value))
+
+    def say(self, key: str, *rows: Sequence[Button], **params: str) -> None:
+        keyboard: Keyboard = tuple(tuple(row) for row in rows)
+        self.effects.append(Reply(Say(key, params), keyboard))
+
+    def do(self, effect: Effect) -> None:
+        self.effects.append(effect)
+
+    def reprompt(self) -> None:
+        """Ask the current state's question again (after input it cannot use)."""
+        prompt: Callable[[], None] | None = getattr(self, f"on_enter_{self.state.name}", None)
+        if prompt is not None:
+            prompt()
+
+
+class Flow:
+    """One conversation flow: its machine (built once) and how events become triggers."""
+
+    def __init__(
+        self,
+        name: str,
+        states: type[Enum],
+        transitions: list[dict[str, Any]],
+        model: type[FlowModel],
+        done: Enum,
+    ) -> None:
+        self.name = name
+        self.states = states
+        self.model = model
+        self.done = done
+        first = next(iter(states))
+        self.machine = Machine(
+            model=None,
+            states=states,
+            transitions=transitions,
+            initial=first,
+            auto_transitions=False,
+            model_override=False,
+        )
+
+    def begin(self, ctx: Context, event: Event, step: int, data: Mapping[str, Any] | None = None
+              ) -> Outcome:
+        begin = Event(BEGIN_TRIGGER, event.value, event.update_id, event.at)
+        first = next(iter(self.states))
+        return self._run(first, data or {}, ctx, begin, step, BEGIN_TRIGGER)
+
+    def handle(self, saved: FlowState, ctx: Context, event: Event) -> Outcome:
+        try:
+            state = self.states[saved.state]
+        except KeyError:
+            raise StaleButton(saved.state) from None
+        trigger = TEXT_TRIGGER if event.kind == TEXT_TRIGGER else event.value
+        return self._run(state, saved.data, ctx, event, saved.step + 1, trigger)
+
+    def resume(self, saved: FlowState, ctx: Context, event: Event) -> Outcome:
+        """Ask the saved state's question again, e.g. after /start mid-flow."""
+        model = self.model(self.name, ctx, saved.data, event, saved.step + 1)
+        self.machine.add_model(model, initial=self.states[saved.state])
+        try:
+            model.reprompt()
+        finally:
+            self.machine.remove_model(model)
+        return self._outcome(model)
+
+    def _run(self, state: Enum, data: Mapping[str, Any], ctx: Context, event: Event,
+             step: int, trigger: str) -> Outcome:
+        model = self.model(self.name, ctx, data, event, step)
+        self.machine.add_model(model, initial=state)
+        try:
+            name, _, model.arg = trigger.partition(".")
+            allowed = name in self.machine.get_triggers(state.name) and (
+                (name == BEGIN_TRIGGER) == (event.kind == BEGIN_TRIGGER)
+            )
+            if allowed:
+                if not model.trigger(name):  # type: ignore[attr-defined]  # every condition failed: ask again
+                    model.reprompt()
+            elif event.kind == TEXT_TRIGGER:
+                model.say("common.use_buttons")
+                model.reprompt()
+            else:
+                raise StaleButton(trigger)
+        finally:
+            self.machine.remove_model(model)
+        return self._outcome(model)
+
+    def _outcome(self, model: FlowModel) -> Outcome:
+        effects = tuple(model.effects)
+        if model.state is self.done:
+            return Outcome(None, effects)
+        return Outcome(FlowState(self.name, model.state.name, model.step, model.data), effects)

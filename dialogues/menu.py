@@ -1,0 +1,27 @@
+"""The main menu: the tools that exist now, each reachable by button and by command.
+
+Menu buttons are navigation, not answers, so they stay valid in every state; they carry
+``m:0:<item>`` and the router treats a press like the matching command.
+"""
+
+from __future__ import annotations
+
+from dialogues.effects import Button, Reply, Say
+
+MENU_FLOW = "m"
+
+# (item, label key). Only tools that are built appear here.
+ITEMS: tuple[tuple[str, str], ...] = (
+    ("checkin", "menu.item.checkin"),
+    ("help", "menu.item.help"),
+)
+COMMANDS = frozenset({"start", "menu", "cancel", "help", *(item for item, _ in ITEMS)})
+
+
+def menu_button(item: str, label_key: str) -> Button:
+    return Button(Say(label_key), f"{MENU_FLOW}:0:{item}")
+
+
+def menu_reply(key: str = "menu.prompt") -> Reply:
+    rows = tuple((menu_button(item, label),) for item, label in ITEMS)
+    return Reply(Say(key), rows)

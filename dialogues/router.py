@@ -1,0 +1,96 @@
+"""The router: which flow gets an inbound event, as one pure decision table.
+
+| who                         | input                     | goes to                          |
+|-----------------------------|---------------------------|----------------------------------|
+| facilitator                 | anything                  | facilitator hello (for now)      |
+| stranger, no conversation   | /start with a valid code  | onboarding.begin                 |
+| stranger, no conversation   | anything else             | one neutral sentence             |
+| anyone mid-onboarding       | command                   | the current step, asked again    |
+| anyone in a flow            | its own current button    | that flow                        |
+| anyone in a flow            | text                      | that flow                        |
+| participant                 | /menu, /start, menu press | the menu (ends any other flow)   |
+| participant                 | /cancel                   | "stopped" + menu                 |
+| participant                 | /checkin, menu press      | checkin.begin                    |
+| participant                 | /help, menu press         | help + menu                      |
+| participant, idle           | text                      | a gentle pointer to the menu     |
+| anyone                      | an old or foreign button  | StaleButton                      |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dialogues import checkin, onboarding
+from dialogues.effects import Reply, Say
+from dialogues.errors import StaleButton
+from dialogues.events import Inbound, Kind
+from dialogues.flow import Context, Event, Flow, FlowState, Outcome, parse_button
+from dialogues.menu import MENU_FLOW, menu_reply
+
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (onboarding.FLOW, checkin.FLOW)}
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the shell knows about the sender before the core decides anything."""
+
+    is_participant: bool
+    is_facilitator: bool
+    conversation: FlowState | None  # None: no flow in progress
+    step: int  # events handled so far in this chat
+    valid_invite_id: int | None = None  # set when /start carried a usable code
+
+
+def route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
+    """Decide what this inbound event does; raise StaleButton for an unusable press."""
+    event = _event(inbound)
+    conversation = situation.conversation
+    if situation.is_facilitator:
+        return _say_only(Reply(Say("facilitator.hello")))
+    if inbound.kind is Kind.BUTTON:
+        flow_name, step, value = parse_button(inbound.payload)
+        if flow_name == MENU_FLOW and situation.is_participant:
+            return _command(situation, value, ctx, event)
+        if conversation is None or flow_name != conversation.flow or step != conversation.step:
+            raise StaleButton(inbound.payload)
+        return FLOWS[conversation.flow].handle(conversation, ctx, event)
+    if conversation is not None and conversation.flow == onboarding.NAME:
+        if inbound.kind is Kind.COMMAND:
+            return FLOWS[onboarding.NAME].resume(conversation, ctx, event)
+        return FLOWS[onboarding.NAME].handle(conversation, ctx, event)
+    if not situation.is_participant:
+        if inbound.command == "start" and situation.valid_invite_id is not None:
+            return onboarding.FLOW.begin(
+                ctx, event, situation.step + 1, {"invite_id": situation.valid_invite_id}
+            )
+        return _say_only(Reply(Say("access.neutral")))
+    if inbound.kind is Kind.COMMAND:
+        return _command(situation, inbound.command, ctx, event)
+    if conversation is not None:
+        return FLOWS[conversation.flow].handle(conversation, ctx, event)
+    return _say_only(menu_reply("menu.idle_text"))
+
+
+def _command(situation: Situation, command: str, ctx: Context, event: Event) -> Outcome:
+    if command == "checkin":
+        return checkin.FLOW.begin(ctx, event, situation.step + 1)
+    if command == "help":
+        return _say_only(Reply(Say("help.text")), menu_reply())
+    if command == "cancel" and situation.conversation is not None:
+        return _say_only(Reply(Say("common.cancelled")), menu_reply())
+    if command in {"start", "menu", "cancel"}:
+        return _say_only(menu_reply())
+    return _say_only(Reply(Say("common.unknown_command")), menu_reply())
+
+
+def _say_only(*replies: Reply) -> Outcome:
+    """End any flow in progress and send these replies."""
+    return Outcome(None, tuple(replies))
+
+
+def _event(inbound: Inbound) -> Event:
+    kind = "button" if inbound.kind is Kind.BUTTON else "text"
+    value = inbound.payload
+    if inbound.kind is Kind.BUTTON:
+        value = inbound.payload.split(":", 2)[-1]
+    return Event(kind, value, inbound.update_id, inbound.at)

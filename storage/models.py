@@ -1,0 +1,165 @@
+"""SQLAlchemy 2 models. Columns ending in ``_enc`` hold Fernet ciphertext, never plain text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Facilitator(Base):
+    __tablename__ = "facilitator"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitator.id"))
+    alias: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # waiting | active | paused | completed
+    start_date: Mapped[date | None] = mapped_column(Date)
+    preferred_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    colour_words_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    checkin_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" local
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    consented_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
+    alias: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+
+
+class Conversation(Base):
+    """Dialogue state per Telegram user, so a restart resumes the same step."""
+
+    __tablename__ = "conversation"
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    flow: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    data_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # may hold free text mid-flow
+    phrase_memory: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+
+class CheckIn(Base):
+    __tablename__ = "checkin"
+    __table_args__ = (UniqueConstraint("participant_id", "ref", name="uq_checkin_participant_ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(64))
+    colour: Mapped[str] = mapped_column(String(16))
+    note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent. The body is dropped once Telegram has accepted it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    audience: Mapped[str] = mapped_column(String(16))  # participant | facilitator | team | stranger
+    payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    not_before: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(200))  # an error class, never text
+    created_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """Telegram delivers at least once; an update id seen here is not handled again."""
+
+    __tablename__ = "processed_update"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime]
+
+
+class StartAttempt(Base):
+    """Wrong invite codes per Telegram user: the only thing kept about strangers."""
+
+    __tablename__ = "start_attempt"
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    window_started_at: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))  # participant:7 | facilitator:2 | admin
+    action: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids and codes, no text

@@ -1,0 +1,108 @@
+"""The outbox: messages are written in the same transaction as the state that caused them,
+and a sender delivers them afterwards, in order per chat.
+
+A row is eligible when it is due and no earlier due row for the same chat is still pending
+or being sent, so one slow or retrying message holds back the ones after it in that chat
+only. Rows are claimed (status ``sending``) in their own short transaction with
+``FOR UPDATE SKIP LOCKED`` so several workers can share one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import OutboxMessage
+
+ACTIVE = ("pending", "sending")
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, *, chat_id: int, audience: str, payload: bytes, now: datetime,
+                      not_before: datetime | None = None, key: str | None = None) -> bool:
+        """Add a message; with a key already used, do nothing and return False."""
+        if key is not None:
+            found = await self.session.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+            )
+            if found is not None:
+                return False
+        self.session.add(OutboxMessage(
+            chat_id=chat_id, audience=audience, payload_enc=payload, idempotency_key=key,
+            not_before=not_before or now, status="pending", attempts=0, created_at=now,
+        ))
+        await self.session.flush()
+        return True
+
+    async def claim_due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+        """Mark the first due message of each chat as being sent and return them."""
+        earlier = aliased(OutboxMessage)
+        held_back = exists().where(
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(ACTIVE),
+            earlier.not_before <= now,
+        )
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.not_before <= now,
+                or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
+                ~held_back,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxMessage)
+        )
+        rows = list(await self.session.scalars(query))
+        for row in rows:
+            row.status, row.claimed_at = "sending", now
+        await self.session.flush()
+        return rows
+
+    async def release_stale_claims(self, now: datetime, older_than: timedelta) -> None:
+        """Give back rows whose sender died mid-send (delivery is at least once)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "sending",
+                   OutboxMessage.claimed_at < now - older_than)
+            .values(status="pending", claimed_at=None)
+        )
+
+    async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> None:
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+                status="sent", sent_at=now, telegram_message_id=message_id, payload_enc=None)
+        )
+
+    async def mark_retry(self, row_id: int, at: datetime, error: str) -> None:
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+                status="pending", retry_at=at, claimed_at=None, last_error=error[:200],
+                attempts=OutboxMessage.attempts + 1)
+        )
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+                status="failed", claimed_at=None, last_error=error[:200],
+                attempts=OutboxMessage.attempts + 1)
+        )
+
+    async def get(self, row_id: int) -> OutboxMessage | None:
+        return await self.session.get(OutboxMessage, row_id)
+
+    async def by_key(self, key: str) -> OutboxMessage | None:
+        return await self.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+        )
+
+    async def all(self) -> list[OutboxMessage]:
+        return list(await self.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
