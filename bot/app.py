@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,12 +12,14 @@ from bot.channel import Channel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
+from bot.flags import EscalationPolicy, FlagDesk
 from bot.outgoing import OutgoingWriter
 from bot.planning import Planner
 from bot.scheduler import Ticker
 from bot.sender import OutboxSender
 from content.loader import Content, load_content
 from content.phrasebook import Phrasebook
+from dialogues.screening import screen
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -33,7 +36,15 @@ class App:
     engine: Engine
     sender: OutboxSender
     planner: Planner
+    flags: FlagDesk
     ticker: Ticker
+
+    async def escalate(self) -> int:
+        """Escalate every flag whose deadline has passed (the scheduler calls this too)."""
+        async with self.uow() as uow:
+            count = await self.flags.escalate_due(uow, self.clock.now())
+            await uow.commit()
+        return count
 
     async def close(self) -> None:
         self.ticker.stop()
@@ -61,9 +72,21 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
         return UnitOfWork(sessions, cipher)
 
     writer = OutgoingWriter(Phrasebook(content.locale, content.resources))
-    sender = OutboxSender(uow, channel, clock)
+    flags = FlagDesk(writer, EscalationPolicy(
+        urgent_after=timedelta(minutes=settings.urgent_escalation_minutes),
+        concern_at=settings.concern_escalation_time,
+        group_window=timedelta(minutes=settings.flag_group_minutes)))
+
+    async def alert_unreachable(unit: UnitOfWork, flag_id: int, now: datetime) -> None:
+        await flags.escalate_now(unit, flag_id, now)
+        await flags.escalate_due(unit, now)
+
+    sender = OutboxSender(uow, channel, clock, on_unreachable_alert=alert_unreachable)
     planner = Planner(uow, writer, clock)
-    ticker = Ticker(sender, planner, settings)
-    engine = Engine(uow, content, writer, clock, wrong_code_limit=settings.wrong_code_limit,
-                    on_commit=ticker.kick)
-    return App(settings, db, content, clock, uow, engine, sender, planner, ticker)
+    ticker = Ticker(sender, {}, settings.sender_interval_seconds)
+    engine = Engine(uow, content, writer, clock, flags, screen,
+                    wrong_code_limit=settings.wrong_code_limit, on_commit=ticker.kick)
+    app = App(settings, db, content, clock, uow, engine, sender, planner, flags, ticker)
+    ticker.jobs["planner"] = (settings.planner_interval_seconds, planner.plan)
+    ticker.jobs["escalations"] = (settings.escalation_interval_seconds, app.escalate)
+    return app

@@ -129,6 +129,54 @@ def _bot_username(settings: Settings) -> str | None:
         return None
 
 
+team_chat_app = typer.Typer(no_args_is_help=True, help="The team (duty) chat for escalations.")
+app.add_typer(team_chat_app, name="team-chat")
+
+
+@team_chat_app.command("set")
+def team_chat_set(
+    chat_id: Annotated[int, typer.Option("--chat-id", help="Telegram group id (negative)")],
+) -> None:
+    """Set the Telegram group where unacknowledged flags escalate."""
+    now = datetime.now(UTC)
+
+    async def _set(uow: UnitOfWork) -> None:
+        await uow.settings.put("team_chat_id", str(chat_id))
+        await uow.audit.add(now, "admin", "team_chat.set", None, {"chat_id": str(chat_id)})
+        await uow.commit()
+
+    asyncio.run(_with_uow(Settings(), _set))
+    typer.echo(f"team chat set to {chat_id}")
+
+
+@app.command("flags")
+def flags(
+    only_open: Annotated[bool, typer.Option("--open", help="Only flags still needing action")]
+    = False,
+) -> None:
+    """List safeguarding flags (no message text: facilitators see that in Telegram)."""
+    now = datetime.now(UTC)
+
+    async def _list(uow: UnitOfWork) -> list[str]:
+        rows = []
+        for flag in await uow.flags.listing(only_open):
+            participant = await uow.participants.get(flag.participant_id)
+            alias = participant.alias if participant else "?"
+            rows.append(f"#{flag.id}\t{flag.created_at:%Y-%m-%d %H:%M}\t{alias}\t{flag.severity}"
+                        f"\t{','.join(flag.categories)}\t{flag.status}\t{flag.message_count}")
+        await uow.audit.add(now, "admin", "flags.listed", None,
+                            {"count": str(len(rows)), "open_only": str(only_open)})
+        await uow.commit()
+        return rows
+
+    rows = asyncio.run(_with_uow(Settings(), _list))
+    typer.echo("id\tcreated (UTC)\talias\tseverity\tcategories\tstatus\tmessages")
+    for row in rows:
+        typer.echo(row)
+    if not rows:
+        typer.echo("(no flags)")
+
+
 @content_app.command("check")
 def content_check(
     path: Annotated[Path, typer.Option(help="Content folder")] = CONTENT_DIR,
@@ -140,6 +188,17 @@ def content_check(
     if problems:
         raise typer.Exit(1)
     typer.echo("content is valid")
+
+
+@app.command("diagrams")
+def diagrams() -> None:
+    """Write a Mermaid diagram of each flow beside its file in dialogues/."""
+    from dialogues.diagrams import render_all
+
+    folder = Path(__file__).resolve().parent.parent / "dialogues"
+    for name, text in render_all().items():
+        (folder / f"{name}.mmd").write_text(text, encoding="utf-8")
+        typer.echo(f"wrote dialogues/{name}.mmd")
 
 
 @app.command("keygen")

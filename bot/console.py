@@ -13,38 +13,43 @@ from bot.app import App
 from bot.channel import Buttons
 from dialogues.events import Inbound, Kind
 
-PREFIX = {"facilitator": "[facilitator] ", "team": "[team] "}
+PREFIX = {"facilitator": "[facilitator] ", "team": "[facilitator] (team chat) "}
 
 
 class ConsoleChannel:
+    """Prints every chat into one terminal and remembers each audience's latest buttons."""
+
     def __init__(self, out: TextIO, participant_chat_id: int) -> None:
         self.out = out
         self.participant_chat_id = participant_chat_id
-        self.keyboard: list[tuple[str, str]] = []
+        self.keyboards: dict[str, list[tuple[str, str]]] = {}
         self._ids = itertools.count(1)
+
+    @property
+    def keyboard(self) -> list[tuple[str, str]]:
+        return self.keyboards.get("participant", [])
 
     async def send(self, chat_id: int, text: str, buttons: Buttons, audience: str) -> int | None:
         prefix = PREFIX.get(audience, "")
-        if prefix:
-            for line in text.splitlines() or [""]:
-                self.out.write(f"{prefix}{line}\n")
-            for row in buttons:
-                self.out.write(prefix + "  ".join(f"({b['text']})" for b in row) + "\n")
-        else:
-            self.out.write(f"\n{text}\n")
-            if buttons and chat_id == self.participant_chat_id:
-                self.keyboard = [(b["text"], b["data"]) for row in buttons for b in row]
-                for number, (label, _) in enumerate(self.keyboard, start=1):
-                    self.out.write(f"  [{number}] {label}\n")
+        if chat_id == self.participant_chat_id:
+            audience = "participant"
+        self.out.write("\n" if not prefix else "")
+        for line in text.splitlines() or [""]:
+            self.out.write(f"{prefix}{line}\n")
+        if buttons:
+            self.keyboards[audience] = [(b["text"], b["data"]) for row in buttons for b in row]
+            for number, (label, _) in enumerate(self.keyboards[audience], start=1):
+                self.out.write(f"{prefix}  [{number}] {label}\n")
         self.out.flush()
         return next(self._ids)
 
-    def press(self, typed: str) -> str | None:
-        """Return the callback data of the button the person typed (number or label)."""
+    def press(self, typed: str, audience: str = "participant") -> str | None:
+        """Return the callback data of the button typed (number or label) for ``audience``."""
+        keyboard = self.keyboards.get(audience, [])
         wanted = typed.strip().casefold()
-        if wanted.isdigit() and 1 <= int(wanted) <= len(self.keyboard):
-            return self.keyboard[int(wanted) - 1][1]
-        for label, data in self.keyboard:
+        if wanted.isdigit() and 1 <= int(wanted) <= len(keyboard):
+            return keyboard[int(wanted) - 1][1]
+        for label, data in keyboard:
             plain = label.casefold().lstrip("🟢🔵🟡🔴 ").strip()
             if wanted in {label.casefold(), plain}:
                 return data
@@ -52,28 +57,36 @@ class ConsoleChannel:
 
 
 class ConsoleSession:
+    """Reads lines as the participant; ``:facilitator ...`` and ``:team ...`` act as staff.
+
+    ``others`` maps "facilitator" and "team" to the (user id, chat id) they act from.
+    """
+
     def __init__(self, app: App, channel: ConsoleChannel, user_id: int,
-                 stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+                 stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
+                 others: dict[str, tuple[int, int]] | None = None) -> None:
         self.app = app
         self.channel = channel
         self.user_id = user_id
+        self.others = others or {}
         self.stdin = stdin
         self.out = out
         self._update_ids = itertools.count(int(app.clock.now().timestamp() * 1000))
 
-    def inbound(self, typed: str) -> Inbound:
-        data = self.channel.press(typed)
+    def inbound(self, typed: str, role: str = "participant") -> Inbound:
+        user_id, chat_id = self.others.get(role, (self.user_id, self.user_id))
+        data = self.channel.press(typed, role)
         if data is not None:
             kind, payload = Kind.BUTTON, data
         elif typed.startswith("/"):
             kind, payload = Kind.COMMAND, typed
         else:
             kind, payload = Kind.TEXT, typed
-        return Inbound(next(self._update_ids), self.user_id, self.user_id, kind, payload,
+        return Inbound(next(self._update_ids), user_id, chat_id, kind, payload,
                        self.app.clock.now(), callback_id="console" if data else None)
 
-    async def say(self, typed: str) -> None:
-        result = await self.app.engine.handle(self.inbound(typed))
+    async def say(self, typed: str, role: str = "participant") -> None:
+        result = await self.app.engine.handle(self.inbound(typed, role))
         if result.callback_answer:
             self.out.write(f"({result.callback_answer})\n")
         await self.app.sender.dispatch_due()
@@ -86,6 +99,7 @@ class ConsoleSession:
         advance(timedelta(minutes=minutes))
         self.out.write(f"(the clock moves on {minutes:g} minutes)\n")
         await self.app.planner.plan()
+        await self.app.escalate()
         await self.app.sender.dispatch_due()
 
     async def run(self) -> None:
@@ -106,6 +120,10 @@ class ConsoleSession:
                 break
             if typed.startswith(":wait"):
                 await self._wait_command(typed)
+                continue
+            role, _, rest = typed[1:].partition(" ")
+            if typed.startswith(":") and role in self.others and rest.strip():
+                await self.say(rest.strip(), role)
                 continue
             await self.say(typed)
         await self.app.sender.dispatch_due()

@@ -25,6 +25,8 @@ from storage.uow import UnitOfWork
 
 DEMO_FACILITATOR = 900_001
 DEMO_PARTICIPANT = 900_002
+DEMO_TEAM_CHAT = -900_003
+DEMO_DUTY_MEMBER = 900_004
 
 
 def demo_key(key_file: Path) -> str:
@@ -41,6 +43,8 @@ async def _opening_line(uow: UnitOfWork, now: datetime) -> str:
     """Return what the demo participant 'types' first: the invite link, or /start to resume."""
     if await uow.facilitators.by_telegram_id(DEMO_FACILITATOR) is None:
         await add_facilitator(uow, DEMO_FACILITATOR, "Demo facilitator", now)
+        await uow.settings.put("team_chat_id", str(DEMO_TEAM_CHAT))
+        await uow.commit()
     known = (await uow.participants.by_telegram_id(DEMO_PARTICIPANT) is not None
              or await uow.conversations.get(DEMO_PARTICIPANT) is not None)
     if known:
@@ -65,9 +69,12 @@ async def run_demo(database: Path, key_file: Path, fresh: bool) -> None:
     try:
         async with app.uow() as uow:
             opening = await _opening_line(uow, datetime.now(UTC))
-        print("(demo) Type a number or a button's label to press it; :wait MINUTES moves the "
-              "clock on; :quit or Ctrl-D ends.")
-        session = ConsoleSession(app, channel, DEMO_PARTICIPANT)
+        print("(demo) Type a number or a button's label to press it. :wait MINUTES moves the "
+              "clock on. ':facilitator 1' or ':team 1' presses a staff button. "
+              ":quit or Ctrl-D ends.")
+        others = {"facilitator": (DEMO_FACILITATOR, DEMO_FACILITATOR),
+                  "team": (DEMO_DUTY_MEMBER, DEMO_TEAM_CHAT)}
+        session = ConsoleSession(app, channel, DEMO_PARTICIPANT, others=others)
         app.ticker.start()
         await session.say(opening)
         await session.run()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.flags import FlagDesk
 from bot.outgoing import OutgoingWriter
 from dialogues.effects import (
     AddCheckInNote,
@@ -15,6 +16,7 @@ from dialogues.effects import (
     DropConversation,
     Effect,
     NotifyFacilitator,
+    RaiseFlag,
     RecordCheckIn,
     Reply,
     UpdateProfile,
@@ -37,10 +39,11 @@ class Applied:
 
 
 class EffectsApplier:
-    def __init__(self, uow: UnitOfWork, writer: OutgoingWriter, inbound: Inbound,
+    def __init__(self, uow: UnitOfWork, writer: OutgoingWriter, flags: FlagDesk, inbound: Inbound,
                  now: datetime, memory: dict[str, int], participant: Participant | None) -> None:
         self.uow = uow
         self.writer = writer
+        self.flags = flags
         self.inbound = inbound
         self.now = now
         self.memory = memory
@@ -80,6 +83,8 @@ class EffectsApplier:
                 checkin = await uow.checkins.by_ref(self.participant.id, ref)
                 if checkin is not None:
                     checkin.note_enc = uow.cipher.encrypt(note)
+            case RaiseFlag():
+                await self.flags.raise_flag(uow, self.participant, effect, self.now)
             case Audit(action, detail):
                 pid = self.result.participant.id if self.result.participant else None
                 await uow.audit.add(self.now, self._actor(), action, pid, dict(detail))

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.effects_applier import Applied, EffectsApplier
+from bot.flags import CLOSE_FLOW, FLAG_BUTTON, FlagDesk
 from bot.outgoing import OutgoingWriter
 from content.loader import Content
 from dialogues.effects import Say
@@ -24,7 +25,9 @@ from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import Context, FlowState, Library, Outcome, Profile
 from dialogues.router import Situation, route
-from storage.models import Conversation, Invite, Participant
+from dialogues.safeguarding import respond
+from dialogues.screening import Screening
+from storage.models import Conversation, Facilitator, Invite, Participant
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -39,13 +42,16 @@ class HandleResult:
 
 class Engine:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], content: Content,
-                 writer: OutgoingWriter, clock: Clock, *, wrong_code_limit: int = 5,
+                 writer: OutgoingWriter, clock: Clock, flags: FlagDesk,
+                 screener: Callable[[str], Screening], *, wrong_code_limit: int = 5,
                  on_commit: Callable[[], None] | None = None) -> None:
         self.uow_factory = uow_factory
         self.content = content
         self.library = Library(content.palette, content.programme, content.resources)
         self.writer = writer
         self.clock = clock
+        self.flags = flags
+        self.screener = screener
         self.wrong_code_limit = wrong_code_limit
         self.on_commit = on_commit or (lambda: None)
 
@@ -66,6 +72,13 @@ class Engine:
         facilitator = await uow.facilitators.by_telegram_id(inbound.user_id)
         participant = await uow.participants.by_telegram_id(inbound.user_id)
         conversation = await uow.conversations.get(inbound.user_id)
+        if inbound.kind is Kind.BUTTON and inbound.payload.startswith(f"{FLAG_BUTTON}:"):
+            return HandleResult(callback_answer=await self.flags.on_button(
+                uow, inbound.user_id, inbound.chat_id, inbound.payload, now))
+        if facilitator is not None and conversation is not None \
+                and conversation.flow == CLOSE_FLOW:
+            await self._close_note(uow, inbound, facilitator, conversation, now)
+            return HandleResult()
         known = facilitator is not None or participant is not None or conversation is not None
         if not known and await self._throttled(uow, inbound, now):
             return HandleResult()
@@ -79,7 +92,9 @@ class Engine:
             key = "common.text_only" if known else "access.neutral"
             if not known:
                 await uow.start_attempts.record_failure(inbound.user_id, now, THROTTLE_WINDOW)
-            await self._reply(uow, inbound, Say(key), memory, now, participant)
+            audience = "facilitator" if facilitator else (
+                "participant" if participant else "stranger")
+            await self._reply(uow, inbound, Say(key), memory, now, audience)
             await self._save_memory(conversation, memory, now)
             return HandleResult()
         invite = await self._invite_from_start(uow, inbound, now) if not known else None
@@ -93,16 +108,36 @@ class Engine:
             valid_invite_id=invite.id if invite else None,
         )
         ctx = Context(now, self.library, self._profile(uow, participant))
+        applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
+        if participant is not None and inbound.kind is Kind.TEXT:
+            # Safeguarding first: every participant message, whatever the state.
+            screening = self.screener(inbound.payload)
+            if screening.flagged:
+                log.info("update %s: flagged (%s)", inbound.update_id, screening.severity)
+                response = respond(screening, inbound.payload,
+                                   in_flow=situation.conversation is not None)
+                await applier.apply(response.effects)
+                if response.interrupts:  # the flow keeps its state, to be resumed
+                    await self._save_memory(conversation, memory, now)
+                    return HandleResult()
         try:
             outcome = route(situation, inbound, ctx)
         except StaleButton:
             log.info("update %s: stale button", inbound.update_id)
             return HandleResult(callback_answer=self.writer.render(Say("common.expired_button"),
                                                                    None))
-        applier = EffectsApplier(uow, self.writer, inbound, now, memory, participant)
         applied = await applier.apply(outcome.effects)
         await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
         return HandleResult()
+
+    async def _close_note(self, uow: UnitOfWork, inbound: Inbound, facilitator: Facilitator,
+                          conversation: Conversation, now: datetime) -> None:
+        if inbound.kind is Kind.TEXT and inbound.payload.strip():
+            await self.flags.on_close_note(uow, facilitator, conversation, inbound.payload, now)
+            return
+        conversation.flow = conversation.state = None
+        conversation.data_enc = None
+        await self._reply(uow, inbound, Say("flag.close_cancelled"), {}, now, "facilitator")
 
     async def _throttled(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> bool:
         failures = await uow.start_attempts.failures(inbound.user_id, now, THROTTLE_WINDOW)
@@ -129,8 +164,7 @@ class Engine:
         return invite is not None and invite.used_at is None and invite.expires_at > now
 
     async def _reply(self, uow: UnitOfWork, inbound: Inbound, text: Say, memory: dict[str, int],
-                     now: datetime, participant: Participant | None) -> None:
-        audience = "participant" if participant else "stranger"
+                     now: datetime, audience: str) -> None:
         await self.writer.write(uow, chat_id=inbound.chat_id, audience=audience,
                                 text=self.writer.render(text, memory), buttons=[], now=now)
 

@@ -28,7 +28,8 @@ class OutgoingWriter:
 
     async def write(self, uow: UnitOfWork, *, chat_id: int, audience: str, text: str,
                     buttons: list[list[dict[str, str]]], now: datetime,
-                    not_before: datetime | None = None, key: str | None = None) -> bool:
+                    not_before: datetime | None = None, key: str | None = None,
+                    flag_id: int | None = None) -> bool:
         """Queue ``text`` (split if too long; buttons go on the last piece)."""
         pieces = split_text(text) or [""]
         queued = False
@@ -38,5 +39,5 @@ class OutgoingWriter:
             piece_key = key if key is None or index == 0 else f"{key}:{index}"
             queued |= await uow.outbox.enqueue(
                 chat_id=chat_id, audience=audience, payload=uow.cipher.encrypt_json(payload),
-                now=now, not_before=not_before, key=piece_key)
+                now=now, not_before=not_before, key=piece_key, flag_id=flag_id)
         return queued

@@ -27,6 +27,10 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     try:
         me = await bot.get_me()
         log.info("running as bot id %s", me.id)
+        async with app.uow() as uow:
+            if await uow.settings.team_chat_id() is None:
+                log.warning("no team chat is set: unacknowledged flags cannot escalate "
+                            "(set one with: steady team-chat set --chat-id N)")
         _stop_on_signals(stop)
         app.ticker.start()
         await poll(bot, make_dispatcher(app.engine), stop)

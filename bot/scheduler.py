@@ -1,35 +1,40 @@
-"""APScheduler only ticks: deliver the outbox, run the planner. The database holds the truth."""
+"""APScheduler only ticks: deliver the outbox, run the planner, escalate flags.
+
+The database holds the truth, so a restart loses nothing: each tick asks it what is due.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import Settings
-from bot.planning import Planner
 from bot.sender import OutboxSender
 
 log = logging.getLogger(__name__)
+Job = Callable[[], Awaitable[Any]]
 
 
 class Ticker:
-    def __init__(self, sender: OutboxSender, planner: Planner, settings: Settings) -> None:
+    def __init__(self, sender: OutboxSender, jobs: dict[str, tuple[float, Job]],
+                 sender_interval: float) -> None:
         self.sender = sender
-        self.planner = planner
-        self.settings = settings
+        self.jobs = jobs
+        self.sender_interval = sender_interval
         self.scheduler: Any = None
         self._kicks: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
-        self.scheduler.add_job(self._dispatch, "interval", id="outbox",
-                               seconds=self.settings.sender_interval_seconds, **common)
-        self.scheduler.add_job(self._plan, "interval", id="planner",
-                               seconds=self.settings.planner_interval_seconds, **common)
+        self.scheduler.add_job(self._run, "interval", id="outbox", args=["outbox", None],
+                               seconds=self.sender_interval, **common)
+        for name, (seconds, job) in self.jobs.items():
+            self.scheduler.add_job(self._run, "interval", id=name, args=[name, job],
+                                   seconds=seconds, **common)
         self.scheduler.start()
 
     def stop(self) -> None:
@@ -41,19 +46,14 @@ class Ticker:
         """Deliver right after a commit instead of waiting for the next tick."""
         if self.scheduler is None:
             return
-        task = asyncio.get_running_loop().create_task(self._dispatch())
+        task = asyncio.get_running_loop().create_task(self._run("outbox", None))
         self._kicks.add(task)
         task.add_done_callback(self._kicks.discard)
 
-    async def _dispatch(self) -> None:
+    async def _run(self, name: str, job: Job | None) -> None:
         try:
+            if job is not None:
+                await job()
             await self.sender.dispatch_due()
         except Exception as exc:  # a tick must never kill the scheduler
-            log.error("outbox tick failed: %s", type(exc).__name__)
-
-    async def _plan(self) -> None:
-        try:
-            await self.planner.plan()
-            await self.sender.dispatch_due()
-        except Exception as exc:
-            log.error("planner tick failed: %s", type(exc).__name__)
+            log.error("%s tick failed: %s", name, type(exc).__name__)

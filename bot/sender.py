@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from bot.channel import Channel, RetryLater, SendError, Transient, Unreachable
 from bot.clock import Clock
@@ -21,12 +21,15 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=5)
 MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
+# Called when a safeguarding alert cannot reach its facilitator: (uow, flag id, now).
+UnreachableHook = Callable[[UnitOfWork, int, datetime], Awaitable[None]]
 
 
 class OutboxSender:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], channel: Channel,
-                 clock: Clock) -> None:
+                 clock: Clock, on_unreachable_alert: UnreachableHook | None = None) -> None:
         self.uow_factory = uow_factory
+        self.on_unreachable_alert = on_unreachable_alert
         self.channel = channel
         self.clock = clock
         self._lock = asyncio.Lock()
@@ -85,6 +88,10 @@ class OutboxSender:
                                                 reason)
             else:
                 await uow.outbox.mark_failed(row_id, reason)
+                row = await uow.outbox.get(row_id)
+                if (isinstance(exc, Unreachable) and row is not None and row.flag_id
+                        and self.on_unreachable_alert is not None):
+                    await self.on_unreachable_alert(uow, row.flag_id, now)
             await uow.commit()
         level = logging.WARNING if isinstance(exc, Unreachable) else logging.INFO
         log.log(level, "outbox %s not delivered: %s", row_id, reason)

@@ -76,6 +76,17 @@ class AddCheckInNote:
 
 
 @dataclass(frozen=True)
+class RaiseFlag:
+    """A safeguarding concern: the shell stores it and alerts the assigned facilitator."""
+
+    severity: str  # urgent | concern
+    categories: tuple[str, ...]
+    excerpt: Label  # the participant's words, or what they pressed
+    evidence: tuple[tuple[str, str, str, str], ...] = ()  # (rule, category, severity, words)
+    source: str = "message"  # message | urgent_help
+
+
+@dataclass(frozen=True)
 class Audit:
     action: str
     detail: Mapping[str, str] = field(default_factory=dict)
@@ -89,5 +100,6 @@ Effect = (
     | UpdateProfile
     | RecordCheckIn
     | AddCheckInNote
+    | RaiseFlag
     | Audit
 )

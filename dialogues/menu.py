@@ -13,9 +13,9 @@ MENU_FLOW = "m"
 # (item, label key). Only tools that are built appear here.
 ITEMS: tuple[tuple[str, str], ...] = (
     ("checkin", "menu.item.checkin"),
+    ("urgent", "menu.item.urgent"),
     ("help", "menu.item.help"),
 )
-COMMANDS = frozenset({"start", "menu", "cancel", "help", *(item for item, _ in ITEMS)})
 
 
 def menu_button(item: str, label_key: str) -> Button:

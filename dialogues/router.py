@@ -12,6 +12,8 @@
 | participant                 | /cancel                   | "stopped" + menu                 |
 | participant                 | /checkin, menu press      | checkin.begin                    |
 | participant                 | /help, menu press         | help + menu                      |
+| participant                 | /urgent, menu press       | urgent help (raises a flag)      |
+| participant                 | "carry on" after a flag   | the interrupted step, again      |
 | participant, idle           | text                      | a gentle pointer to the menu     |
 | anyone                      | an old or foreign button  | StaleButton                      |
 """
@@ -20,14 +22,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialogues import checkin, onboarding
+from dialogues import checkin, onboarding, urgent
 from dialogues.effects import Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import Context, Event, Flow, FlowState, Outcome, parse_button
 from dialogues.menu import MENU_FLOW, menu_reply
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (onboarding.FLOW, checkin.FLOW)}
+FLOWS: dict[str, Flow] = {
+    flow.name: flow for flow in (onboarding.FLOW, checkin.FLOW, urgent.FLOW)
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ def route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
 def _command(situation: Situation, command: str, ctx: Context, event: Event) -> Outcome:
     if command == "checkin":
         return checkin.FLOW.begin(ctx, event, situation.step + 1)
+    if command == "urgent":
+        return urgent.FLOW.begin(ctx, event, situation.step + 1)
+    if command == "resume" and situation.conversation is not None:
+        return FLOWS[situation.conversation.flow].resume(situation.conversation, ctx, event)
     if command == "help":
         return _say_only(Reply(Say("help.text")), menu_reply())
     if command == "cancel" and situation.conversation is not None:

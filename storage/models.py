@@ -51,7 +51,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
 
 
 class Facilitator(Base):
@@ -135,6 +136,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))  # an error class, never text
+    flag_id: Mapped[int | None] = mapped_column(Integer)  # set on safeguarding alerts
     created_at: Mapped[datetime]
 
 
@@ -163,3 +165,35 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     participant_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids and codes, no text
+
+
+class Flag(Base):
+    """A safeguarding flag. Excerpts and evidence quote the participant, so are encrypted."""
+
+    __tablename__ = "flag"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    severity: Mapped[str] = mapped_column(String(16))  # urgent | concern
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(16))  # message | urgent_help
+    excerpts_enc: Mapped[bytes] = mapped_column(LargeBinary)  # JSON list of quoted messages
+    evidence_enc: Mapped[bytes] = mapped_column(LargeBinary)  # JSON list of rule hits
+    # open -> acknowledged | escalated -> closed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    message_count: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    last_message_at: Mapped[datetime]
+    escalate_at: Mapped[datetime | None] = mapped_column(index=True)
+    escalated_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))  # facilitator:3 | team:123
+    closed_at: Mapped[datetime | None]
+    close_note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Setting(Base):
+    """Programme-wide settings an admin sets from the CLI (e.g. the team chat)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -25,7 +25,8 @@ class Outbox:
         self.session = session
 
     async def enqueue(self, *, chat_id: int, audience: str, payload: bytes, now: datetime,
-                      not_before: datetime | None = None, key: str | None = None) -> bool:
+                      not_before: datetime | None = None, key: str | None = None,
+                      flag_id: int | None = None) -> bool:
         """Add a message; with a key already used, do nothing and return False."""
         if key is not None:
             found = await self.session.scalar(
@@ -36,6 +37,7 @@ class Outbox:
         self.session.add(OutboxMessage(
             chat_id=chat_id, audience=audience, payload_enc=payload, idempotency_key=key,
             not_before=not_before or now, status="pending", attempts=0, created_at=now,
+            flag_id=flag_id,
         ))
         await self.session.flush()
         return True

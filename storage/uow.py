@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import EncryptionKeyError, FieldCipher
+from storage.flags import Flags, Settings
 from storage.outbox import Outbox
 from storage.repositories import (
     AuditLog,
@@ -46,6 +47,8 @@ class UnitOfWork:
         self.start_attempts = StartAttempts(self.session)
         self.audit = AuditLog(self.session)
         self.outbox = Outbox(self.session)
+        self.flags = Flags(self.session)
+        self.settings = Settings(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

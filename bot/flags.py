@@ -1,0 +1,260 @@
+"""The flag desk: store a flag, alert the assigned facilitator, group repeats, escalate to
+the team chat when nobody acknowledges in time, and take Acknowledge / Close presses.
+
+Everything is driven from the database: the escalation tick asks for open flags whose
+deadline has passed, so a restart loses no escalation. Who may act on a flag is decided by
+the numeric Telegram ids of the press (the assigned facilitator, or the team chat), never
+by what the callback data claims.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from bot.outgoing import OutgoingWriter
+from dialogues.effects import RaiseFlag, Say
+from dialogues.safeguarding import escalation_deadline
+from storage.models import Conversation, Facilitator, Flag, Participant
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+SEVERITY_RANK = {"concern": 1, "urgent": 2}
+FLAG_BUTTON = "f"
+CLOSE_FLOW = "facilitator"
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    urgent_after: timedelta = timedelta(minutes=15)
+    concern_at: time = time(10, 0)
+    group_window: timedelta = timedelta(minutes=10)
+    retry_without_team_chat: timedelta = timedelta(minutes=15)
+
+
+class FlagDesk:
+    def __init__(self, writer: OutgoingWriter, policy: EscalationPolicy) -> None:
+        self.writer = writer
+        self.policy = policy
+
+    # --- raising -------------------------------------------------------------------
+    async def raise_flag(self, uow: UnitOfWork, participant: Participant, effect: RaiseFlag,
+                         now: datetime) -> Flag:
+        excerpt = effect.excerpt if isinstance(effect.excerpt, str) else self.writer.render(
+            effect.excerpt, None)
+        evidence = [dict(zip(("rule", "category", "severity", "matched"), e, strict=True))
+                    for e in effect.evidence]
+        existing = await uow.flags.recent_live(participant.id, now - self.policy.group_window)
+        if existing is not None:
+            await self._group(uow, participant, existing, effect, excerpt, evidence, now)
+            return existing
+        flag = await uow.flags.add(Flag(
+            participant_id=participant.id, severity=effect.severity,
+            categories=list(effect.categories), source=effect.source,
+            excerpts_enc=uow.cipher.encrypt_json([excerpt]),
+            evidence_enc=uow.cipher.encrypt_json(evidence), status="open", message_count=1,
+            created_at=now, last_message_at=now,
+            escalate_at=self._deadline(effect.severity, now)))
+        await uow.audit.add(now, "system", "flag.raised", participant.id,
+                            {"flag_id": str(flag.id), "severity": flag.severity})
+        facilitator = await self._facilitator(uow, participant)
+        if facilitator is None:
+            flag.escalate_at = now  # nobody to alert: straight to the team chat
+            await self._escalate(uow, flag, participant, now)
+        else:
+            await self._alert(uow, flag, participant, facilitator.telegram_user_id,
+                              "facilitator", "facilitator.alert", now)
+        return flag
+
+    async def _group(self, uow: UnitOfWork, participant: Participant, flag: Flag,
+                     effect: RaiseFlag, excerpt: str, evidence: list[dict[str, str]],
+                     now: datetime) -> None:
+        excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
+        if excerpt not in excerpts:
+            excerpts.append(excerpt)
+        flag.excerpts_enc = uow.cipher.encrypt_json(excerpts[-10:])
+        flag.evidence_enc = uow.cipher.encrypt_json(
+            uow.cipher.decrypt_json(flag.evidence_enc, []) + evidence)
+        flag.message_count += 1
+        flag.last_message_at = now
+        new_categories = [c for c in effect.categories if c not in flag.categories]
+        worse = SEVERITY_RANK[effect.severity] > SEVERITY_RANK[flag.severity]
+        flag.categories = [*flag.categories, *new_categories]
+        await uow.audit.add(now, "system", "flag.grouped", participant.id,
+                            {"flag_id": str(flag.id)})
+        if not (worse or new_categories):
+            return  # the same concern again: no new alert, no flood
+        if worse:
+            flag.severity = effect.severity
+            deadline = self._deadline(effect.severity, now)
+            if flag.status == "open" and (flag.escalate_at is None or deadline < flag.escalate_at):
+                flag.escalate_at = deadline
+        for chat_id, audience in await self._recipients(uow, flag, participant):
+            await self._alert(uow, flag, participant, chat_id, audience,
+                              "facilitator.alert_update", now, excerpt=excerpt)
+
+    # --- escalation ----------------------------------------------------------------
+    async def escalate_due(self, uow: UnitOfWork, now: datetime) -> int:
+        count = 0
+        for flag in await uow.flags.due_for_escalation(now):
+            participant = await uow.participants.get(flag.participant_id)
+            if participant is not None and await self._escalate(uow, flag, participant, now):
+                count += 1
+        return count
+
+    async def escalate_now(self, uow: UnitOfWork, flag_id: int, now: datetime) -> None:
+        """The facilitator cannot be reached (blocked the bot): do not wait the deadline."""
+        flag = await uow.flags.get(flag_id)
+        if flag is not None and flag.status == "open":
+            flag.escalate_at = now
+            await uow.audit.add(now, "system", "flag.facilitator_unreachable",
+                                flag.participant_id, {"flag_id": str(flag.id)})
+
+    async def _escalate(self, uow: UnitOfWork, flag: Flag, participant: Participant,
+                        now: datetime) -> bool:
+        team_chat = await uow.settings.team_chat_id()
+        if team_chat is None:
+            log.error("flag %s is due for escalation but no team chat is set", flag.id)
+            flag.escalate_at = now + self.policy.retry_without_team_chat
+            await uow.audit.add(now, "system", "flag.escalation_blocked", participant.id,
+                                {"flag_id": str(flag.id), "reason": "no team chat"})
+            return False
+        flag.status, flag.escalated_at = "escalated", now
+        await self._alert(uow, flag, participant, team_chat, "team", "team.escalation", now)
+        await uow.audit.add(now, "system", "flag.escalated", participant.id,
+                            {"flag_id": str(flag.id)})
+        return True
+
+    # --- facilitator actions -------------------------------------------------------
+    async def on_button(self, uow: UnitOfWork, user_id: int, chat_id: int, data: str,
+                        now: datetime) -> str | None:
+        """Handle Acknowledge / Close; return the short answer for the press."""
+        parts = data.split(":")
+        if len(parts) != 3 or parts[0] != FLAG_BUTTON or not parts[2].isdigit():
+            return self._say("common.expired_button")
+        action, flag = parts[1], await uow.flags.get(int(parts[2]))
+        participant = await uow.participants.get(flag.participant_id) if flag else None
+        if flag is None or participant is None:
+            return self._say("common.expired_button")
+        actor = await self._actor(uow, participant, user_id, chat_id)
+        if actor is None:
+            log.warning("flag %s: press from a user who may not act on it", flag.id)
+            return self._say("common.expired_button")
+        await uow.audit.add(now, actor, f"flag.press.{action}", participant.id,
+                            {"flag_id": str(flag.id)})
+        if flag.status == "closed":
+            return self._say("flag.already_closed")
+        if action == "ack":
+            return await self._acknowledge(uow, flag, participant, actor, now)
+        if action == "close":
+            return await self._start_close(uow, flag, user_id, now)
+        return self._say("common.expired_button")
+
+    async def on_close_note(self, uow: UnitOfWork, facilitator: Facilitator,
+                            conversation: Conversation, note: str, now: datetime) -> None:
+        data: dict[str, Any] = uow.cipher.decrypt_json(conversation.data_enc, {})
+        flag = await uow.flags.get(int(data.get("flag_id", 0)))
+        conversation.flow = conversation.state = None
+        conversation.data_enc = None
+        if flag is None or flag.status == "closed":
+            return
+        actor = f"facilitator:{facilitator.id}"
+        if flag.acknowledged_at is None:
+            flag.acknowledged_at, flag.acknowledged_by = now, actor
+        flag.status, flag.closed_at = "closed", now
+        flag.close_note_enc = uow.cipher.encrypt(note)
+        await uow.audit.add(now, actor, "flag.closed", flag.participant_id,
+                            {"flag_id": str(flag.id)})
+        await self.writer.write(uow, chat_id=facilitator.telegram_user_id, audience="facilitator",
+                                text=self._say("flag.closed", flag_id=str(flag.id)), buttons=[],
+                                now=now)
+
+    async def _acknowledge(self, uow: UnitOfWork, flag: Flag, participant: Participant,
+                           actor: str, now: datetime) -> str:
+        if flag.acknowledged_at is not None:
+            return self._say("flag.already_acknowledged")
+        flag.acknowledged_at, flag.acknowledged_by, flag.status = now, actor, "acknowledged"
+        await uow.audit.add(now, actor, "flag.acknowledged", participant.id,
+                            {"flag_id": str(flag.id)})
+        by = self._say("flag.by_team") if actor.startswith("team") else self._say(
+            "flag.by_facilitator")
+        for chat_id, audience in await self._recipients(uow, flag, participant):
+            await self.writer.write(
+                uow, chat_id=chat_id, audience=audience, buttons=[], now=now,
+                text=self._say("flag.acknowledged", flag_id=str(flag.id), by=by))
+        return self._say("flag.ack_answer")
+
+    async def _start_close(self, uow: UnitOfWork, flag: Flag, user_id: int,
+                           now: datetime) -> str:
+        facilitator = await uow.facilitators.by_telegram_id(user_id)
+        if facilitator is None:
+            return self._say("flag.close_needs_facilitator")
+        conversation = await uow.conversations.get(user_id)
+        if conversation is None:
+            conversation = Conversation(telegram_user_id=user_id, chat_id=user_id, step=0,
+                                        phrase_memory={}, updated_at=now)
+            await uow.conversations.add(conversation)
+        conversation.flow, conversation.state = CLOSE_FLOW, "close_note"
+        conversation.data_enc = uow.cipher.encrypt_json({"flag_id": flag.id})
+        conversation.updated_at = now
+        await self.writer.write(uow, chat_id=user_id, audience="facilitator", buttons=[],
+                                now=now, text=self._say("flag.ask_close_note",
+                                                        flag_id=str(flag.id)))
+        return self._say("flag.close_answer")
+
+    # --- helpers -------------------------------------------------------------------
+    async def _actor(self, uow: UnitOfWork, participant: Participant, user_id: int,
+                     chat_id: int) -> str | None:
+        facilitator = await self._facilitator(uow, participant)
+        if facilitator is not None and facilitator.telegram_user_id == user_id:
+            return f"facilitator:{facilitator.id}"
+        team_chat = await uow.settings.team_chat_id()
+        if team_chat is not None and chat_id == team_chat:
+            return f"team:{user_id}"
+        return None
+
+    async def _recipients(self, uow: UnitOfWork, flag: Flag,
+                          participant: Participant) -> list[tuple[int, str]]:
+        recipients = []
+        facilitator = await self._facilitator(uow, participant)
+        if facilitator is not None:
+            recipients.append((facilitator.telegram_user_id, "facilitator"))
+        team_chat = await uow.settings.team_chat_id()
+        if flag.escalated_at is not None and team_chat is not None:
+            recipients.append((team_chat, "team"))
+        return recipients
+
+    @staticmethod
+    async def _facilitator(uow: UnitOfWork, participant: Participant) -> Facilitator | None:
+        if participant.facilitator_id is None:
+            return None
+        return await uow.facilitators.get(participant.facilitator_id)
+
+    async def _alert(self, uow: UnitOfWork, flag: Flag, participant: Participant, chat_id: int,
+                     audience: str, key: str, now: datetime, excerpt: str | None = None) -> None:
+        excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
+        evidence: list[dict[str, str]] = uow.cipher.decrypt_json(flag.evidence_enc, [])
+        hits = sorted({f"{e['rule']} (“{e['matched']}”)" for e in evidence})
+        why = "; ".join(hits) if hits else self._say("flag.why_button")
+        text = self._say(
+            key, flag_id=str(flag.id), alias=participant.alias,
+            severity=self._say(f"flag.severity.{flag.severity}"),
+            categories=", ".join(c.replace("_", " ") for c in flag.categories),
+            excerpt=excerpt or "\n".join(f"“{e}”" for e in excerpts), why=why,
+            count=str(flag.message_count))
+        buttons = [[{"text": self._say("flag.button.ack"), "data": f"{FLAG_BUTTON}:ack:{flag.id}"},
+                    {"text": self._say("flag.button.close"),
+                     "data": f"{FLAG_BUTTON}:close:{flag.id}"}]]
+        await self.writer.write(uow, chat_id=chat_id, audience=audience, text=text,
+                                buttons=buttons, now=now, flag_id=flag.id)
+        await uow.audit.add(now, "system", "flag.alert_sent", participant.id,
+                            {"flag_id": str(flag.id), "to": audience})
+
+    def _deadline(self, severity: str, now: datetime) -> datetime:
+        return escalation_deadline(severity, now, urgent_after=self.policy.urgent_after,
+                                   concern_at=self.policy.concern_at)
+
+    def _say(self, key: str, **params: str) -> str:
+        return self.writer.render(Say(key, params), None)
