@@ -71,7 +71,7 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     def uow() -> UnitOfWork:
         return UnitOfWork(sessions, cipher)
 
-    writer = OutgoingWriter(Phrasebook(content.locale, content.resources))
+    writer = OutgoingWriter(Phrasebook(content.locale, content.resources, content.overlays))
     flags = FlagDesk(writer, EscalationPolicy(
         urgent_after=timedelta(minutes=settings.urgent_escalation_minutes),
         concern_at=settings.concern_escalation_time,

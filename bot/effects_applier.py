@@ -9,19 +9,34 @@ from typing import Any
 
 from bot.flags import FlagDesk
 from bot.outgoing import OutgoingWriter
+from bot.tool_effects import ToolEffects
 from dialogues.effects import (
     AddCheckInNote,
     Audit,
+    CancelScheduled,
     CreateParticipant,
+    DeleteJournalEntry,
     DropConversation,
     Effect,
+    EndTimeOut,
+    ForgetMe,
     NotifyFacilitator,
     RaiseFlag,
     RecordCheckIn,
     Reply,
+    SaveJournalEntry,
+    SaveReflection,
+    Say,
+    Schedule,
+    ShareJournalEntry,
+    ShareReflection,
+    StartTimeOut,
+    UpdatePlan,
+    UpdatePreferences,
     UpdateProfile,
 )
 from dialogues.events import Inbound
+from dialogues.preferences import Preferences
 from storage.models import Participant
 from storage.uow import UnitOfWork
 
@@ -55,10 +70,53 @@ class EffectsApplier:
             raise RuntimeError("effect needs a participant but the sender is not one")
         return self.result.participant
 
+    @property
+    def modes(self) -> tuple[str, ...]:
+        participant = self.result.participant
+        return Preferences.from_dict(participant.preferences).modes() if participant else ()
+
     async def apply(self, effects: tuple[Effect, ...]) -> Applied:
         for effect in effects:
             await self._apply(effect)
         return self.result
+
+    def tools(self) -> ToolEffects:
+        async def notify(text: Say) -> None:
+            await self._notify_facilitator(NotifyFacilitator(text))
+
+        return ToolEffects(self.uow, self.participant, self.now, notify, self._schedule)
+
+    async def _schedule(self, effect: Schedule) -> None:
+        await self.writer.write(
+            self.uow, chat_id=self.participant.chat_id, audience="participant",
+            text=self.writer.render(effect.text, self.memory, self.modes),
+            buttons=self.writer.keyboard(effect.buttons, self.modes), now=self.now,
+            not_before=effect.at, key=f"p{self.participant.id}:{effect.key}")
+
+    async def _apply_tool(self, effect: Effect) -> None:
+        tools = self.tools()
+        match effect:
+            case SaveJournalEntry():
+                await tools.save_journal(effect)
+            case DeleteJournalEntry():
+                await tools.delete_journal(effect)
+            case ShareJournalEntry():
+                await tools.share_journal(effect)
+            case SaveReflection():
+                await tools.save_reflection(effect)
+            case ShareReflection():
+                await tools.share_reflection(effect)
+            case StartTimeOut():
+                await tools.start_timeout(effect)
+            case EndTimeOut():
+                await tools.end_timeout(effect)
+            case Schedule():
+                await self._schedule(effect)
+            case CancelScheduled(prefix):
+                await tools.cancel_scheduled(CancelScheduled(f"p{self.participant.id}:{prefix}"))
+            case ForgetMe():
+                await tools.forget_me(effect)
+                self.result.drop_conversation = True
 
     async def _apply(self, effect: Effect) -> None:
         uow = self.uow
@@ -67,8 +125,8 @@ class EffectsApplier:
                 audience = "participant" if self.result.participant else "stranger"
                 await self.writer.write(
                     uow, chat_id=self.inbound.chat_id, audience=audience,
-                    text=self.writer.render(text, self.memory),
-                    buttons=self.writer.keyboard(buttons), now=self.now)
+                    text=self.writer.render(text, self.memory, self.modes),
+                    buttons=self.writer.keyboard(buttons, self.modes), now=self.now)
             case NotifyFacilitator(text, buttons):
                 await self._notify_facilitator(effect)
             case CreateParticipant(invite_id):
@@ -88,6 +146,13 @@ class EffectsApplier:
             case Audit(action, detail):
                 pid = self.result.participant.id if self.result.participant else None
                 await uow.audit.add(self.now, self._actor(), action, pid, dict(detail))
+            case UpdatePreferences(changes):
+                current = Preferences.from_dict(self.participant.preferences)
+                self.participant.preferences = current.updated(changes).to_dict()
+            case UpdatePlan(plan):
+                self.participant.plan_enc = uow.cipher.encrypt_json(dict(plan))
+            case _:
+                await self._apply_tool(effect)
 
     def _actor(self) -> str:
         if self.result.participant is not None:
@@ -100,11 +165,19 @@ class EffectsApplier:
             raise InviteGone(invite_id)
         start = invite.start_date
         status = "waiting" if start is not None and start > self.now.date() else "active"
-        participant = await self.uow.participants.add(Participant(
-            telegram_user_id=self.inbound.user_id, chat_id=self.inbound.chat_id,
-            facilitator_id=invite.facilitator_id, alias=invite.alias, status=status,
-            start_date=start, timezone="Europe/London", consented_at=self.now,
-            created_at=self.now))
+        participant = await self.uow.participants.by_telegram_id(self.inbound.user_id)
+        if participant is None:
+            participant = await self.uow.participants.add(Participant(
+                telegram_user_id=self.inbound.user_id, chat_id=self.inbound.chat_id,
+                facilitator_id=invite.facilitator_id, alias=invite.alias, status=status,
+                start_date=start, timezone="Europe/London", preferences={},
+                consented_at=self.now, created_at=self.now))
+        else:  # someone who used "forget me" and was invited again: a fresh start
+            participant.chat_id, participant.facilitator_id = self.inbound.chat_id, \
+                invite.facilitator_id
+            participant.alias, participant.status, participant.start_date = \
+                invite.alias, status, start
+            participant.preferences, participant.consented_at = {}, self.now
         invite.used_at, invite.participant_id = self.now, participant.id
         self.result.participant = participant
         facilitator = await self.uow.facilitators.get(invite.facilitator_id)
@@ -133,6 +206,8 @@ class EffectsApplier:
             participant.preferred_name_enc = cipher.encrypt(effect.preferred_name)
         if effect.checkin_time is not None:
             participant.checkin_time = effect.checkin_time or None
+        if effect.timezone is not None:
+            participant.timezone = effect.timezone
         if effect.colour_words is not None:
             words = cipher.decrypt_json(participant.colour_words_enc, {})
             words.update(effect.colour_words)

@@ -23,7 +23,8 @@ from content.loader import Content
 from dialogues.effects import Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
-from dialogues.flow import Context, FlowState, Library, Outcome, Profile
+from dialogues.flow import Context, FlowState, JournalEntrySummary, Library, Outcome, Profile
+from dialogues.preferences import Plan, Preferences, programme_week
 from dialogues.router import Situation, route
 from dialogues.safeguarding import respond
 from dialogues.screening import Screening
@@ -71,6 +72,8 @@ class Engine:
     async def _handle(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> HandleResult:
         facilitator = await uow.facilitators.by_telegram_id(inbound.user_id)
         participant = await uow.participants.by_telegram_id(inbound.user_id)
+        if participant is not None and participant.status == "left":
+            participant = None  # they asked to be forgotten: a stranger until invited again
         conversation = await uow.conversations.get(inbound.user_id)
         if inbound.kind is Kind.BUTTON and inbound.payload.startswith(f"{FLAG_BUTTON}:"):
             return HandleResult(callback_answer=await self.flags.on_button(
@@ -107,7 +110,7 @@ class Engine:
             step=conversation.step if conversation else 0,
             valid_invite_id=invite.id if invite else None,
         )
-        ctx = Context(now, self.library, self._profile(uow, participant))
+        ctx = Context(now, self.library, await self._profile(uow, participant, now))
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
         if participant is not None and inbound.kind is Kind.TEXT:
             # Safeguarding first: every participant message, whatever the state.
@@ -180,13 +183,25 @@ class Engine:
                          self._data(uow, conversation))
 
     @staticmethod
-    def _profile(uow: UnitOfWork, participant: Participant | None) -> Profile:
+    async def _profile(uow: UnitOfWork, participant: Participant | None,
+                       now: datetime) -> Profile:
         if participant is None:
             return Profile()
-        name = uow.cipher.decrypt(participant.preferred_name_enc) \
+        cipher = uow.cipher
+        name = cipher.decrypt(participant.preferred_name_enc) \
             if participant.preferred_name_enc else None
-        words = uow.cipher.decrypt_json(participant.colour_words_enc, {})
-        return Profile(name, participant.checkin_time, participant.timezone, words)
+        journal = tuple(
+            JournalEntrySummary(e.id, e.created_at, cipher.decrypt(e.text_enc),
+                                e.shared_at is not None, e.ref)
+            for e in await uow.journal.recent(participant.id))
+        return Profile(
+            preferred_name=name, checkin_time=participant.checkin_time,
+            timezone=participant.timezone,
+            colour_words=cipher.decrypt_json(participant.colour_words_enc, {}),
+            preferences=Preferences.from_dict(participant.preferences),
+            plan=Plan.from_dict(cipher.decrypt_json(participant.plan_enc, {})),
+            programme_week=programme_week(participant.start_date, now, participant.timezone),
+            journal=journal)
 
     async def _save(self, uow: UnitOfWork, inbound: Inbound, conversation: Conversation | None,
                     outcome: Outcome, situation: Situation, applied: Applied,

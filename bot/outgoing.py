@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +16,13 @@ class OutgoingWriter:
     def __init__(self, phrasebook: Phrasebook) -> None:
         self.phrasebook = phrasebook
 
-    def render(self, text: Say, memory: MutableMapping[str, int] | None) -> str:
-        return self.phrasebook.render(text.key, text.params, memory)
+    def render(self, text: Say, memory: MutableMapping[str, int] | None,
+               modes: Sequence[str] = ()) -> str:
+        return self.phrasebook.render(text.key, text.params, memory, modes)
 
-    def keyboard(self, buttons: Keyboard) -> list[list[dict[str, str]]]:
+    def keyboard(self, buttons: Keyboard, modes: Sequence[str] = ()) -> list[list[dict[str, str]]]:
         return [
-            [{"text": b.label if isinstance(b.label, str) else self.render(b.label, None),
+            [{"text": b.label if isinstance(b.label, str) else self.render(b.label, None, modes),
               "data": b.data} for b in row]
             for row in buttons
         ]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.clock import Clock
 from bot.outgoing import OutgoingWriter
 from dialogues.planner import ReminderSubject, due_checkin_reminders
+from dialogues.preferences import Preferences
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -25,21 +26,24 @@ class Planner:
         now = self.clock.now()
         queued = 0
         async with self.uow_factory() as uow:
-            participants = await uow.participants.with_daily_checkin()
-            subjects = [ReminderSubject(p.id, p.chat_id, p.checkin_time or "", p.timezone)
-                        for p in participants if p.status in {"waiting", "active"}]
+            participants = {p.id: p for p in await uow.participants.with_daily_checkin()
+                            if p.status in {"waiting", "active"}}
+            subjects = [ReminderSubject(p.id, p.chat_id, p.checkin_time or "", p.timezone,
+                                        Preferences.from_dict(p.preferences))
+                        for p in participants.values()]
             for plan in due_checkin_reminders(subjects, now):
                 if await uow.outbox.by_key(plan.key) is not None:
                     continue
-                conversation = await uow.conversations.get(
-                    next(p.telegram_user_id for p in participants if p.id == plan.participant_id))
+                participant = participants[plan.participant_id]
+                conversation = await uow.conversations.get(participant.telegram_user_id)
                 memory = dict(conversation.phrase_memory) if conversation else {}
-                text = self.writer.render(plan.text, memory)
+                modes = Preferences.from_dict(participant.preferences).modes()
+                text = self.writer.render(plan.text, memory, modes)
                 if conversation is not None:
                     conversation.phrase_memory = memory
                 queued += await self.writer.write(
                     uow, chat_id=plan.chat_id, audience="participant", text=text,
-                    buttons=self.writer.keyboard(plan.buttons), now=now, key=plan.key)
+                    buttons=self.writer.keyboard(plan.buttons, modes), now=now, key=plan.key)
             await uow.commit()
         if queued:
             log.info("planner queued %s reminder(s)", queued)

@@ -32,7 +32,6 @@ from bot.channel import Buttons, Rejected, RetryLater, Transient, Unreachable
 from bot.engine import Engine
 from dialogues.events import Inbound, Kind
 
-router = Router(name="participants")
 PRIVATE = F.chat.type == "private"
 
 
@@ -44,8 +43,18 @@ def make_bot(token: str, api_base: str) -> Bot:
 def make_dispatcher(engine: Engine) -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher["engine"] = engine
-    dispatcher.include_router(router)
+    dispatcher.include_router(make_router())
     return dispatcher
+
+
+def make_router() -> Router:
+    """A fresh router per dispatcher (aiogram attaches a router to one parent only)."""
+    router = Router(name="steady")
+    router.message.register(on_text, PRIVATE, F.text)
+    router.message.register(on_other_content, PRIVATE)
+    router.edited_message.register(on_edit, PRIVATE)
+    router.callback_query.register(on_button)
+    return router
 
 
 def _inbound(update: Update, user_id: int, chat_id: int, kind: Kind, payload: str,
@@ -54,7 +63,6 @@ def _inbound(update: Update, user_id: int, chat_id: int, kind: Kind, payload: st
     return Inbound(update.update_id, user_id, chat_id, kind, payload, at, callback_id)
 
 
-@router.message(PRIVATE, F.text)
 async def on_text(message: Message, event_update: Update, engine: Engine) -> None:
     if message.from_user is None or message.text is None:
         return
@@ -63,7 +71,6 @@ async def on_text(message: Message, event_update: Update, engine: Engine) -> Non
                                  message.text, message.date))
 
 
-@router.message(PRIVATE)
 async def on_other_content(message: Message, event_update: Update, engine: Engine) -> None:
     if message.from_user is None:
         return
@@ -71,7 +78,6 @@ async def on_other_content(message: Message, event_update: Update, engine: Engin
                                  Kind.UNSUPPORTED, "", message.date))
 
 
-@router.edited_message(PRIVATE)
 async def on_edit(message: Message, event_update: Update, engine: Engine) -> None:
     if message.from_user is None:
         return
@@ -79,7 +85,6 @@ async def on_edit(message: Message, event_update: Update, engine: Engine) -> Non
                                  Kind.UNSUPPORTED, "", message.date))
 
 
-@router.callback_query()
 async def on_button(query: CallbackQuery, event_update: Update, engine: Engine) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     result = await engine.handle(_inbound(event_update, query.from_user.id, chat_id,

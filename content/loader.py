@@ -7,8 +7,9 @@ first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,11 +19,16 @@ from pydantic import BaseModel, ValidationError
 from content.schema import Locale, Palette, Programme, Resources, Waiting
 
 CONTENT_DIR = Path(__file__).resolve().parent
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 M = TypeVar("M", bound=BaseModel)
 
 
 class ContentError(ValueError):
     """A content file is missing, is not YAML, or does not match its schema."""
+
+
+# locales/en-<mode>.yaml: plain language, no metaphors, and "open" (discreet mode off)
+OVERLAYS = ("plain", "literal", "open")
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Content:
     programme: Programme
     resources: Resources
     waiting: Waiting
+    overlays: dict[str, Locale] = field(default_factory=dict)
 
 
 def read_yaml(path: Path) -> Any:
@@ -66,7 +73,25 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         programme=_load(root / "programme.yaml", Programme),
         resources=_load(root / "resources.yaml", Resources),
         waiting=_load(root / "waiting.yaml", Waiting),
+        overlays={mode: _load(path, Locale) for mode in OVERLAYS
+                  if (path := root / "locales" / f"en-{mode}.yaml").exists()},
     )
+
+
+def _check_overlay(path: Path) -> None:
+    """An overlay may only reword keys en.yaml has, with the same placeholders."""
+    overlay = _load(path, Locale)
+    base = _load(path.parent / "en.yaml", Locale)
+    problems = []
+    for key, variants in overlay.texts.items():
+        if key not in base.texts:
+            problems.append(f"{path.name}: field 'texts.{key}': en.yaml has no such key")
+            continue
+        wanted = set(_PLACEHOLDER.findall(base.texts[key][0]))
+        if any(set(_PLACEHOLDER.findall(v)) != wanted for v in variants):
+            problems.append(f"{path.name}: field 'texts.{key}': placeholders differ from en.yaml")
+    if problems:
+        raise ContentError("\n".join(problems))
 
 
 def _check_screening(path: Path) -> None:
@@ -82,6 +107,7 @@ def _check_screening(path: Path) -> None:
 
 SCHEMAS: dict[str, Callable[[Path], object]] = {
     "locales/en.yaml": lambda p: _load(p, Locale),
+    **{f"locales/en-{mode}.yaml": _check_overlay for mode in OVERLAYS},
     "colours.yaml": lambda p: _load(p, Palette),
     "programme.yaml": lambda p: _load(p, Programme),
     "resources.yaml": lambda p: _load(p, Resources),
@@ -95,7 +121,7 @@ def check_content(root: Path = CONTENT_DIR) -> list[str]:
     problems: list[str] = []
     found = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*.yaml"))}
     for name in SCHEMAS:
-        if name not in found:
+        if name not in found and not name.startswith("locales/en-"):
             problems.append(f"{name}: file is missing")
     for name, path in found.items():
         check = SCHEMAS.get(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 
 from content.schema import Locale, Resources
 
@@ -22,8 +22,12 @@ class MissingText(KeyError):
 
 
 class Phrasebook:
-    def __init__(self, locale: Locale, resources: Resources) -> None:
+    """``overlays`` (e.g. "plain", "literal") replace some keys for people who chose them."""
+
+    def __init__(self, locale: Locale, resources: Resources,
+                 overlays: Mapping[str, Locale] | None = None) -> None:
         self.locale = locale
+        self.overlays = dict(overlays or {})
         self.shared: dict[str, str] = {}
         for resource in resources.resources:
             self.shared[f"{resource.key}_name"] = resource.name
@@ -33,12 +37,18 @@ class Phrasebook:
         return key in self.locale.texts
 
     def render(self, key: str, params: Mapping[str, str],
-               memory: MutableMapping[str, int] | None = None) -> str:
+               memory: MutableMapping[str, int] | None = None,
+               modes: Sequence[str] = ()) -> str:
         """Return one variant of ``key`` with params filled in; update ``memory``."""
         try:
             variants = self.locale.texts[key]
         except KeyError:
             raise MissingText(key) from None
+        for mode in modes:
+            overlay = self.overlays.get(mode)
+            if overlay is not None and key in overlay.texts:
+                variants = overlay.texts[key]
+                break
         index = 0
         if len(variants) > 1 and memory is not None:
             index = (memory.get(key, -1) + 1) % len(variants)

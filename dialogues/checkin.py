@@ -112,6 +112,10 @@ class CheckIn(FlowModel):
     def on_enter_done(self) -> None:
         colour = self.ctx.library.palette.get(self.colour)
         self.say("checkin.next_step", colour=colour.label, next_step=colour.next_step)
+        coping = self.ctx.profile.plan.coping
+        if coping:  # their own words from My plan, a different one each time
+            statement = coping[self.event.update_id % len(coping)]
+            self.say("checkin.coping_reflection", statement=statement)
         self.do(menu_reply("menu.after_checkin"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,92 @@ class UpdateProfile:
     preferred_name: str | None = None
     checkin_time: str | None = None  # "HH:MM" local time; "" switches the daily check-in off
     colour_words: Mapping[str, str] | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdatePreferences:
+    """Merge these keys into the participant's Preferences (see dialogues/preferences.py)."""
+
+    changes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """Replace My plan with this one (Plan.to_dict())."""
+
+    plan: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SaveJournalEntry:
+    ref: str  # stable per entry (the update id that finished it)
+    text: str
+    week: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DeleteJournalEntry:
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class ShareJournalEntry:
+    entry_id: int
+
+
+@dataclass(frozen=True)
+class SaveReflection:
+    ref: str
+    kind: str  # "pause"
+    answers: Mapping[str, str]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ShareReflection:
+    ref: str
+
+
+@dataclass(frozen=True)
+class StartTimeOut:
+    ref: str
+    minutes: int
+    colour_before: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class EndTimeOut:
+    ref: str
+    colour_after: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A message to this participant at a later time, e.g. a Time Out prompt.
+
+    ``key`` is stable (``timeout:{ref}:prompt:1``): scheduling it again changes nothing.
+    """
+
+    key: str
+    at: datetime
+    text: Say
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class CancelScheduled:
+    """Drop this participant's not-yet-sent scheduled messages whose key starts so."""
+
+    key_prefix: str
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """Delete journal, reflections, plan and personal words; keep flags and the audit log."""
 
 
 @dataclass(frozen=True)
@@ -102,4 +189,16 @@ Effect = (
     | AddCheckInNote
     | RaiseFlag
     | Audit
+    | UpdatePreferences
+    | UpdatePlan
+    | SaveJournalEntry
+    | DeleteJournalEntry
+    | ShareJournalEntry
+    | SaveReflection
+    | ShareReflection
+    | StartTimeOut
+    | EndTimeOut
+    | Schedule
+    | CancelScheduled
+    | ForgetMe
 )

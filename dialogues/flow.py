@@ -23,9 +23,19 @@ from transitions import Machine
 from content.schema import Palette, Programme, Resources
 from dialogues.effects import Button, Effect, Keyboard, Label, Reply, Say
 from dialogues.errors import StaleButton
+from dialogues.preferences import Plan, Preferences
 
 TEXT_TRIGGER = "text"
 BEGIN_TRIGGER = "begin"
+
+
+@dataclass(frozen=True)
+class JournalEntrySummary:
+    entry_id: int
+    created_at: datetime
+    text: str
+    shared: bool
+    ref: str = ""  # the SaveJournalEntry ref it was stored under
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,10 @@ class Profile:
     checkin_time: str | None = None
     timezone: str = "Europe/London"
     colour_words: Mapping[str, str] = field(default_factory=dict)
+    preferences: Preferences = field(default_factory=Preferences)
+    plan: Plan = field(default_factory=Plan)
+    programme_week: int | None = None  # 1-22 once the programme has started
+    journal: tuple[JournalEntrySummary, ...] = ()  # most recent first
 
 
 @dataclass(frozen=True)
@@ -72,10 +86,15 @@ class FlowState:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The new state (None: the flow has finished) and the effects to apply."""
+    """The new state (None: the flow has finished) and the effects to apply.
+
+    ``then`` hands over to another flow's entry trigger, e.g. Time Out's "yes, someone is
+    in danger" goes straight on to urgent help: ``("urgent", "begin")``.
+    """
 
     state: FlowState | None
     effects: tuple[Effect, ...]
+    then: tuple[str, str] | None = None
 
 
 def button_data(flow: str, step: int, value: str) -> str:
@@ -105,6 +124,7 @@ class FlowModel:
         self.step = step
         self.arg = ""
         self.effects: list[Effect] = []
+        self.then: tuple[str, str] | None = None
 
     @property
     def typed(self) -> str:
@@ -119,6 +139,10 @@ class FlowModel:
 
     def do(self, effect: Effect) -> None:
         self.effects.append(effect)
+
+    def hand_over(self, flow: str, trigger: str = BEGIN_TRIGGER) -> None:
+        """Finish this flow and start ``flow`` at ``trigger`` (reach the done state too)."""
+        self.then = (flow, trigger)
 
     def reprompt(self) -> None:
         """Ask the current state's question again (after input it cannot use)."""
@@ -152,11 +176,14 @@ class Flow:
             model_override=False,
         )
 
-    def begin(self, ctx: Context, event: Event, step: int, data: Mapping[str, Any] | None = None
-              ) -> Outcome:
+    def begin(self, ctx: Context, event: Event, step: int, data: Mapping[str, Any] | None = None,
+              trigger: str = BEGIN_TRIGGER) -> Outcome:
+        """Start the flow at an entry trigger (one whose source is the first state)."""
         begin = Event(BEGIN_TRIGGER, event.value, event.update_id, event.at)
         first = next(iter(self.states))
-        return self._run(first, data or {}, ctx, begin, step, BEGIN_TRIGGER)
+        if trigger not in self.machine.get_triggers(first.name):
+            raise StaleButton(f"{self.name}.{trigger}")
+        return self._run(first, data or {}, ctx, begin, step, trigger)
 
     def handle(self, saved: FlowState, ctx: Context, event: Event) -> Outcome:
         try:
@@ -182,10 +209,9 @@ class Flow:
         self.machine.add_model(model, initial=state)
         try:
             name, _, model.arg = trigger.partition(".")
-            allowed = name in self.machine.get_triggers(state.name) and (
-                (name == BEGIN_TRIGGER) == (event.kind == BEGIN_TRIGGER)
-            )
-            if allowed:
+            # Entry triggers leave the first state, where a saved flow never rests, so a
+            # press can never restart a flow behind the person's back.
+            if name in self.machine.get_triggers(state.name):
                 if not model.trigger(name):  # type: ignore[attr-defined]  # every condition failed: ask again
                     model.reprompt()
             elif event.kind == TEXT_TRIGGER:
@@ -200,5 +226,5 @@ class Flow:
     def _outcome(self, model: FlowModel) -> Outcome:
         effects = tuple(model.effects)
         if model.state is self.done:
-            return Outcome(None, effects)
+            return Outcome(None, effects, model.then)
         return Outcome(FlowState(self.name, model.state.name, model.step, model.data), effects)

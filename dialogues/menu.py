@@ -13,8 +13,13 @@ MENU_FLOW = "m"
 # (item, label key). Only tools that are built appear here.
 ITEMS: tuple[tuple[str, str], ...] = (
     ("checkin", "menu.item.checkin"),
-    ("urgent", "menu.item.urgent"),
+    ("timeout", "menu.item.timeout"),
+    ("pause", "menu.item.pause"),
+    ("journal", "menu.item.journal"),
+    ("plan", "menu.item.plan"),
+    ("settings", "menu.item.settings"),
     ("help", "menu.item.help"),
+    ("urgent", "menu.item.urgent"),  # last, on a row of its own, so it is easy to find
 )
 
 
@@ -23,5 +28,7 @@ def menu_button(item: str, label_key: str) -> Button:
 
 
 def menu_reply(key: str = "menu.prompt") -> Reply:
-    rows = tuple((menu_button(item, label),) for item, label in ITEMS)
+    buttons = [menu_button(item, label) for item, label in ITEMS]
+    *pairs, last = buttons
+    rows = (*(tuple(pairs[i:i + 2]) for i in range(0, len(pairs), 2)), (last,))
     return Reply(Say(key), rows)

@@ -2,7 +2,7 @@
 
 | who                         | input                     | goes to                          |
 |-----------------------------|---------------------------|----------------------------------|
-| facilitator                 | anything                  | facilitator hello (for now)      |
+| facilitator                 | anything                  | facilitator hello                |
 | stranger, no conversation   | /start with a valid code  | onboarding.begin                 |
 | stranger, no conversation   | anything else             | one neutral sentence             |
 | anyone mid-onboarding       | command                   | the current step, asked again    |
@@ -10,28 +10,48 @@
 | anyone in a flow            | text                      | that flow                        |
 | participant                 | /menu, /start, menu press | the menu (ends any other flow)   |
 | participant                 | /cancel                   | "stopped" + menu                 |
-| participant                 | /checkin, menu press      | checkin.begin                    |
+| participant                 | a tool's command or press | that tool's entry (ENTRY_POINTS) |
 | participant                 | /help, menu press         | help + menu                      |
-| participant                 | /urgent, menu press       | urgent help (raises a flag)      |
 | participant                 | "carry on" after a flag   | the interrupted step, again      |
 | participant, idle           | text                      | a gentle pointer to the menu     |
 | anyone                      | an old or foreign button  | StaleButton                      |
+
+Menu-type buttons (``m:0:<command>`` or ``m:0:<command>.<arg>``) are navigation: valid in
+every state, like typing the command. A flow may hand over to another (``Outcome.then``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialogues import checkin, onboarding, urgent
+from dialogues import checkin, forget, journal, onboarding, pause, plan, settings, timeout, urgent
 from dialogues.effects import Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
-from dialogues.flow import Context, Event, Flow, FlowState, Outcome, parse_button
+from dialogues.flow import BEGIN_TRIGGER, Context, Event, Flow, FlowState, Outcome, parse_button
 from dialogues.menu import MENU_FLOW, menu_reply
 
-FLOWS: dict[str, Flow] = {
-    flow.name: flow for flow in (onboarding.FLOW, checkin.FLOW, urgent.FLOW)
-}
+FLOWS: dict[str, Flow] = {}
+# command -> (flow, entry trigger). Later flows register here with ``register``.
+ENTRY_POINTS: dict[str, tuple[str, str]] = {}
+
+
+def register(flow: Flow, **entries: str) -> None:
+    """Make ``flow`` routable; ``entries`` maps command names to its entry triggers."""
+    FLOWS[flow.name] = flow
+    for command, trigger in entries.items():
+        ENTRY_POINTS[command] = (flow.name, trigger)
+
+
+register(onboarding.FLOW)
+register(checkin.FLOW, checkin=BEGIN_TRIGGER)
+register(urgent.FLOW, urgent=BEGIN_TRIGGER)
+register(journal.FLOW, journal=BEGIN_TRIGGER)
+register(plan.FLOW, plan=BEGIN_TRIGGER)
+register(timeout.FLOW, timeout=BEGIN_TRIGGER, timeout_end="come_back", timeout_silence="silence")
+register(pause.FLOW, pause=BEGIN_TRIGGER)
+register(settings.FLOW, settings=BEGIN_TRIGGER)
+register(forget.FLOW, forgetme=BEGIN_TRIGGER)
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,15 @@ class Situation:
 
 def route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
     """Decide what this inbound event does; raise StaleButton for an unusable press."""
+    outcome = _route(situation, inbound, ctx)
+    if outcome.then is not None:
+        flow, trigger = outcome.then
+        following = FLOWS[flow].begin(ctx, _event(inbound), situation.step + 1, trigger=trigger)
+        return Outcome(following.state, outcome.effects + following.effects, following.then)
+    return outcome
+
+
+def _route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
     event = _event(inbound)
     conversation = situation.conversation
     if situation.is_facilitator:
@@ -76,17 +105,23 @@ def route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
 
 
 def _command(situation: Situation, command: str, ctx: Context, event: Event) -> Outcome:
-    if command == "checkin":
-        return checkin.FLOW.begin(ctx, event, situation.step + 1)
-    if command == "urgent":
-        return urgent.FLOW.begin(ctx, event, situation.step + 1)
-    if command == "resume" and situation.conversation is not None:
-        return FLOWS[situation.conversation.flow].resume(situation.conversation, ctx, event)
-    if command == "help":
+    name, _, arg = command.partition(".")
+    if name in ENTRY_POINTS:
+        flow, trigger = ENTRY_POINTS[name]
+        data = {"arg": arg} if arg else {}
+        outcome = FLOWS[flow].begin(ctx, event, situation.step + 1, data, trigger=trigger)
+        if outcome.state is None and outcome.then is None and situation.conversation:
+            # A one-shot action (e.g. silencing Time Out prompts) leaves whatever the person
+            # was doing where it was.
+            return Outcome(situation.conversation, outcome.effects)
+        return outcome
+    if name == "help":
         return _say_only(Reply(Say("help.text")), menu_reply())
-    if command == "cancel" and situation.conversation is not None:
+    if name == "resume" and situation.conversation is not None:
+        return FLOWS[situation.conversation.flow].resume(situation.conversation, ctx, event)
+    if name == "cancel" and situation.conversation is not None:
         return _say_only(Reply(Say("common.cancelled")), menu_reply())
-    if command in {"start", "menu", "cancel"}:
+    if name in {"start", "menu", "cancel", "resume"}:
         return _say_only(menu_reply())
     return _say_only(Reply(Say("common.unknown_command")), menu_reply())
 

@@ -1,13 +1,54 @@
-"""PLACEHOLDER until the real screener lands (helper-1 owns this file)."""
+"""The disclosure screener: does a participant's message need a person to look at it?
+
+Theory of operation. The lexicon lives in content/screening.yaml; this module only applies
+it, and every decision is traceable to a rule id. For one message:
+
+1. Normalise it (lower case, no apostrophes, txt-speak expanded: see screening_text).
+2. Prefilter: find which rules' required literals occur; most messages stop here.
+3. For each candidate rule, find its pattern matches. A match is dropped when:
+   a negation cue governs it in its clause ("I'd never hurt her"), unless a breaker
+   undoes the cue ("I'm not sure I won't hurt her"); it overlaps an idiom ("killing
+   time"); the clause is programme or media talk ("the session on stalking"); the
+   rule's ``requires`` terms are missing or its ``unless`` terms are present; or a
+   rule aimed at a person is about someone else's past ("my dad used to hit her").
+4. Rules aimed at a person take their category from who it is ("my son" -> child_harm);
+   "her", "him" and "them" refer to the last person of that kind named earlier in the
+   message, else to the pronoun's default (her -> partner, him -> someone else).
+5. Severity is the rule's, raised to urgent by an ``escalate_when`` cue in scope, or
+   because the category is always urgent (strangulation).
+
+Pure: no I/O beyond loading the YAML once, no logging, no database, no Telegram.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
+
+from content.screening_rules import (
+    CATEGORIES,
+    CompiledRule,
+    ScreeningRules,
+    default_screening_rules,
+)
+from dialogues.screening_text import (
+    clause_start,
+    last_words,
+    normalise,
+    required_literals,
+    sentence_bounds,
+    trie_pattern,
+)
+
+Level = Literal["urgent", "concern"]
 
 
 @dataclass(frozen=True)
 class Evidence:
+    """Which rule fired, for which category and severity, on which (normalised) words."""
+
     rule: str
     category: str
     severity: str
@@ -17,10 +58,179 @@ class Evidence:
 @dataclass(frozen=True)
 class Screening:
     flagged: bool
-    severity: Literal["urgent", "concern"] | None
+    severity: Level | None
     categories: tuple[str, ...]
     evidence: tuple[Evidence, ...]
 
 
-def screen(text: str) -> Screening:
-    return Screening(False, None, (), ())
+CLEAR = Screening(False, None, (), ())
+_NOTHING = re.compile(r"(?!x)x")
+
+
+class Screener:
+    """Compiled screening rules plus the prefilter; ``screen`` is safe to call concurrently."""
+
+    def __init__(self, rules: ScreeningRules) -> None:
+        self.rules = rules
+        self._compiled = rules.compiled
+        self._people = rules.people_index
+        self._always_urgent = frozenset(rules.always_urgent)
+        self._table = rules.replacements
+        self._replace = rules.pattern("replacements")
+        pattern = rules.pattern
+        self._cues = pattern("negation_cues") or _NOTHING
+        self._breakers = pattern("negation_breakers") or _NOTHING
+        self._new_subject = pattern("new_subject") or _NOTHING
+        self._idioms = pattern("idioms") or _NOTHING
+        self._topic = pattern("topic_talk") or _NOTHING
+        self._third_party = pattern("third_party") or _NOTHING
+        self._breaks = pattern("clause_breaks") or _NOTHING
+        self._window = rules.negation.window_words
+        self._build_prefilter()
+
+    def _build_prefilter(self) -> None:
+        always: list[int] = []
+        by_literal: dict[str, set[int]] = {}
+        for index, rule in enumerate(self._compiled):
+            literals: set[str] = set()
+            for p in rule.patterns:
+                found = required_literals(p)
+                if found is None:
+                    always.append(index)
+                    break
+                literals |= found
+            else:
+                for literal in literals:
+                    by_literal.setdefault(literal, set()).add(index)
+        self.unfiltered_rules = tuple(self._compiled[i].id for i in always)
+        self._always = frozenset(always)
+        # A trie match at a position is the longest literal there, so it stands for
+        # every literal that is a prefix of it too.
+        self._by_literal = {
+            literal: frozenset().union(*(by_literal[literal[:n]]
+                                         for n in range(1, len(literal) + 1)
+                                         if literal[:n] in by_literal))
+            for literal in by_literal
+        }
+        self._trigger = re.compile("(?=(" + trie_pattern(by_literal) + "))")
+
+    def normalise(self, text: str) -> str:
+        return normalise(text, self._replace, self._table)
+
+    def screen(self, text: str) -> Screening:
+        """Screen one message."""
+        t = self.normalise(text)
+        candidates = set(self._always)
+        for literal in self._trigger.findall(t):
+            candidates |= self._by_literal[literal]
+        if not candidates:
+            return CLEAR
+        idioms: list[tuple[int, int]] | None = None
+        found: dict[tuple[str, str], Evidence] = {}
+        for index in sorted(candidates):
+            rule = self._compiled[index]
+            for p in rule.patterns:
+                for match in p.finditer(t):
+                    if idioms is None:
+                        idioms = [m.span() for m in self._idioms.finditer(t)]
+                    for ev in self._judge(rule, match, t, idioms):
+                        key = (ev.rule, ev.category)
+                        if key not in found or ev.severity == "urgent":
+                            found[key] = ev
+        return _summarise(tuple(found.values()))
+
+    def _judge(self, rule: CompiledRule, match: re.Match[str], t: str,
+               idioms: list[tuple[int, int]]) -> list[Evidence]:
+        start, end = match.span()
+        if any(a < end and start < b for a, b in idioms):
+            return []
+        before = t[clause_start(t, start, self._breaks):start].strip()
+        if rule.negatable and self._negated(last_words(before, self._window), t, start):
+            return []
+        if self._is_topic_talk(before):
+            return []
+        if rule.unless_before is not None and rule.unless_before.search(before):
+            return []
+        if rule.scope == "message":
+            scope = t
+        else:
+            left, right = sentence_bounds(t, start, end)
+            scope = t[left:right]
+        if rule.requires is not None and not rule.requires.search(scope):
+            return []
+        if rule.unless is not None and rule.unless.search(scope):
+            return []
+        target = self._target(rule, match, t)
+        if "child_harm" not in (target, rule.category) and self._third_party.search(before):
+            return []  # someone else did it ("my dad used to hit her"); children always count
+        severity: Level = rule.severity
+        if severity == "concern" and rule.escalate is not None and rule.escalate.search(scope):
+            severity = "urgent"
+        categories = [rule.category if rule.category != "target" else target]
+        if rule.with_target and target is not None:
+            categories.append(target)
+        if any(c in self._always_urgent for c in categories):
+            severity = "urgent"
+        words = match.group(0).strip()
+        return [Evidence(rule.id, c, severity, words) for c in dict.fromkeys(categories)
+                if c is not None]
+
+    def _negated(self, window: str, t: str, start: int) -> bool:
+        """Whether a cue governs the match: not undone by a breaker, and no new subject
+        between the cue and the match (nor at its start: "...doesnt stop ill hit him")."""
+        head = self._new_subject.match(t, start)
+        if head is not None:
+            window = f"{window} {head.group(0)}"
+        cue = None
+        for cue in self._cues.finditer(window):  # noqa: B007 - the last cue is wanted
+            pass
+        if cue is None or self._breakers.search(window):
+            return False
+        return self._new_subject.search(window, cue.end()) is None
+
+    def _is_topic_talk(self, before: str) -> bool:
+        topic = self._topic.search(before)
+        return topic is not None and self._new_subject.search(before, topic.end()) is None
+
+    def _target(self, rule: CompiledRule, match: re.Match[str], t: str) -> str | None:
+        """The category of the person the words are aimed at, if the rule cares."""
+        if rule.category != "target" and not rule.with_target:
+            return None
+        people = self._people
+        who = match.group("who") if "who" in match.re.groupindex else None
+        key = rule.default_target
+        if who is not None:
+            pronoun = people.pronouns.get(who)
+            if pronoun is None:
+                key = next((k for k, _c, _g, p in people.groups if p.fullmatch(who)), key)
+            else:
+                key = pronoun.default
+                for ref in people.referents.finditer(t, 0, match.start("who")):
+                    group, _, gender = (ref.lastgroup or "").partition("__")
+                    if gender in pronoun.refers_to:
+                        key = group
+        return self.rules.people[key].category if key is not None else None
+
+
+def _summarise(evidence: tuple[Evidence, ...]) -> Screening:
+    if not evidence:
+        return CLEAR
+    present = {e.category for e in evidence}
+    severity: Level = "urgent" if any(e.severity == "urgent" for e in evidence) else "concern"
+    return Screening(True, severity, tuple(c for c in CATEGORIES if c in present), evidence)
+
+
+@cache
+def default_screener() -> Screener:
+    """The screener for content/screening.yaml, built once per process."""
+    return Screener(default_screening_rules())
+
+
+def screen(text: str, rules: ScreeningRules | None = None) -> Screening:
+    """Screen one message with the shipped rules, or with ``rules`` if given.
+
+    Passing ``rules`` builds a new Screener each call; hold a Screener to screen many.
+    """
+    if rules is None:
+        return default_screener().screen(text)
+    return Screener(rules).screen(text)

@@ -70,12 +70,14 @@ class Participant(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitator.id"))
     alias: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))  # waiting | active | paused | completed
+    status: Mapped[str] = mapped_column(String(16))  # waiting|active|paused|completed|left
     start_date: Mapped[date | None] = mapped_column(Date)
     preferred_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     colour_words_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     checkin_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" local
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # no free text
+    plan_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     consented_at: Mapped[datetime]
     created_at: Mapped[datetime]
 
@@ -197,3 +199,45 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class JournalEntry(Base):
+    __tablename__ = "journal_entry"
+    __table_args__ = (UniqueConstraint("participant_id", "ref", name="uq_journal_entry_ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"),
+                                                index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    week: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    shared_at: Mapped[datetime | None]
+
+
+class Reflection(Base):
+    """A Press Pause (or later, another structured reflection): answers, encrypted."""
+
+    __tablename__ = "reflection"
+    __table_args__ = (UniqueConstraint("participant_id", "ref", name="uq_reflection_ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"),
+                                                index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    shared_at: Mapped[datetime | None]
+
+
+class TimeOutSession(Base):
+    __tablename__ = "timeout_session"
+    __table_args__ = (UniqueConstraint("participant_id", "ref", name="uq_timeout_session_ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"),
+                                                index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    minutes: Mapped[int] = mapped_column(Integer)
+    colour_before: Mapped[str | None] = mapped_column(String(16))
+    colour_after: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -97,6 +97,15 @@ class Outbox:
                 status="failed", claimed_at=None, last_error=error[:200],
                 attempts=OutboxMessage.attempts + 1)
         )
+
+    async def cancel_pending(self, chat_id: int, key_prefix: str) -> int:
+        """Delete this chat's unsent rows whose idempotency key starts with the prefix."""
+        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        result = await self.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
+                OutboxMessage.idempotency_key.like(f"{escaped}%", escape="\\")))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get(self, row_id: int) -> OutboxMessage | None:
         return await self.session.get(OutboxMessage, row_id)

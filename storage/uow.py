@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.flags import Flags, Settings
 from storage.outbox import Outbox
+from storage.records import Journal, Reflections, TimeOuts
 from storage.repositories import (
     AuditLog,
     CheckIns,
@@ -49,6 +50,9 @@ class UnitOfWork:
         self.outbox = Outbox(self.session)
         self.flags = Flags(self.session)
         self.settings = Settings(self.session)
+        self.journal = Journal(self.session)
+        self.reflections = Reflections(self.session)
+        self.timeouts = TimeOuts(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

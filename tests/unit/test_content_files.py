@@ -177,7 +177,8 @@ def test_colour_next_steps_name_the_technique(palette: Palette) -> None:
     assert "Time Out" in steps["red"]
     assert "drive" in steps["red"] and "drink" in steps["red"]
     assert "agreed time" in steps["red"]
-    assert "999" in steps["red"]
+    # Helplines are written once, in resources.yaml; other files name them by placeholder.
+    assert "{emergency_phone}" in steps["red"]
     assert steps["yellow"].startswith("Press Pause")
     assert "fact" in steps["yellow"]
     assert "trust" in steps["blue"]
@@ -226,6 +227,13 @@ def test_every_number_in_any_text_is_a_known_helpline() -> None:
                 assert digits in allowed, f"{name}: unknown number {match!r}"
 
 
+def test_helpline_numbers_live_in_resources_yaml_only() -> None:
+    for name, text in _all_text():
+        if name != "resources.yaml":
+            found = [m for m in re.findall(r"\d[\d ]*\d", text) if len(m.replace(" ", "")) >= 3]
+            assert not found, f"{name} writes a number {found}: use a placeholder instead"
+
+
 # --- waiting list ----------------------------------------------------------------------
 
 
@@ -253,7 +261,8 @@ def test_waiting_openings_are_all_different(waiting: Waiting) -> None:
 
 def test_waiting_messages_cover_what_people_need_to_know(waiting: Waiting) -> None:
     text = "\n".join(m.text for m in waiting.messages)
-    for needed in ("one-to-one", "first step", "Time Out", "facilitator", "confirm", "999"):
+    for needed in ("one-to-one", "first step", "Time Out", "facilitator", "confirm",
+                   "{emergency_phone}"):
         assert needed in text, needed
     for emoji in COLOUR_EMOJI.values():
         assert emoji in text
