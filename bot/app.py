@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,6 +15,7 @@ from bot.engine import Engine
 from bot.flags import EscalationPolicy, FlagDesk
 from bot.outgoing import OutgoingWriter
 from bot.planning import Planner
+from bot.reachability import Reachability
 from bot.scheduler import Ticker
 from bot.sender import OutboxSender
 from content.loader import Content, load_content
@@ -77,11 +78,8 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
         concern_at=settings.concern_escalation_time,
         group_window=timedelta(minutes=settings.flag_group_minutes)))
 
-    async def alert_unreachable(unit: UnitOfWork, flag_id: int, now: datetime) -> None:
-        await flags.escalate_now(unit, flag_id, now)
-        await flags.escalate_due(unit, now)
-
-    sender = OutboxSender(uow, channel, clock, on_unreachable_alert=alert_unreachable)
+    reachability = Reachability(flags, writer)
+    sender = OutboxSender(uow, channel, clock, on_unreachable=reachability.on_unreachable)
     planner = Planner(uow, writer, clock)
     ticker = Ticker(sender, {}, settings.sender_interval_seconds)
     engine = Engine(uow, content, writer, clock, flags, screen,

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.effects_applier import Applied, EffectsApplier
 from bot.flags import CLOSE_FLOW, FLAG_BUTTON, FlagDesk
 from bot.outgoing import OutgoingWriter
+from bot.reachability import Reachability
 from content.loader import Content
 from dialogues.effects import Say
 from dialogues.errors import StaleButton
@@ -74,6 +75,8 @@ class Engine:
         participant = await uow.participants.by_telegram_id(inbound.user_id)
         if participant is not None and participant.status == "left":
             participant = None  # they asked to be forgotten: a stranger until invited again
+        if participant is not None:
+            await Reachability.back_in_touch(uow, participant, now)
         conversation = await uow.conversations.get(inbound.user_id)
         if inbound.kind is Kind.BUTTON and inbound.payload.startswith(f"{FLAG_BUTTON}:"):
             return HandleResult(callback_answer=await self.flags.on_button(

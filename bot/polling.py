@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.types import Update
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -25,9 +28,11 @@ async def poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event, *,
     failures = 0
     while not stop.is_set():
         try:
-            updates = await bot.get_updates(offset=offset, timeout=timeout,
-                                            allowed_updates=ALLOWED_UPDATES,
-                                            request_timeout=timeout + 10)
+            updates = await _until_stopped(stop, bot.get_updates(
+                offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+                request_timeout=timeout + 10))
+            if updates is None:
+                return
         except (TelegramNetworkError, TelegramAPIError) as exc:
             failures += 1
             log.warning("getUpdates failed: %s", type(exc).__name__)
@@ -44,6 +49,21 @@ async def poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event, *,
                 break
             failures = 0
             offset = update.update_id + 1
+
+
+async def _until_stopped(stop: asyncio.Event,
+                         request: Coroutine[Any, Any, list[Update]]) -> list[Update] | None:
+    """Await a long poll, or give it up (None) as soon as ``stop`` is set."""
+    polling = asyncio.ensure_future(request)
+    stopping = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if polling in done:
+        stopping.cancel()
+        return polling.result()
+    polling.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await polling
+    return None
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

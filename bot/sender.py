@@ -15,21 +15,22 @@ from datetime import datetime, timedelta
 
 from bot.channel import Channel, RetryLater, SendError, Transient, Unreachable
 from bot.clock import Clock
+from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=5)
 MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
-# Called when a safeguarding alert cannot reach its facilitator: (uow, flag id, now).
-UnreachableHook = Callable[[UnitOfWork, int, datetime], Awaitable[None]]
+# Called in the failing row's transaction when Telegram says a chat is gone (403).
+UnreachableHook = Callable[[UnitOfWork, OutboxMessage, datetime], Awaitable[None]]
 
 
 class OutboxSender:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], channel: Channel,
-                 clock: Clock, on_unreachable_alert: UnreachableHook | None = None) -> None:
+                 clock: Clock, on_unreachable: UnreachableHook | None = None) -> None:
         self.uow_factory = uow_factory
-        self.on_unreachable_alert = on_unreachable_alert
+        self.on_unreachable = on_unreachable
         self.channel = channel
         self.clock = clock
         self._lock = asyncio.Lock()
@@ -89,9 +90,8 @@ class OutboxSender:
             else:
                 await uow.outbox.mark_failed(row_id, reason)
                 row = await uow.outbox.get(row_id)
-                if (isinstance(exc, Unreachable) and row is not None and row.flag_id
-                        and self.on_unreachable_alert is not None):
-                    await self.on_unreachable_alert(uow, row.flag_id, now)
+                if isinstance(exc, Unreachable) and row is not None and self.on_unreachable:
+                    await self.on_unreachable(uow, row, now)
             await uow.commit()
         level = logging.WARNING if isinstance(exc, Unreachable) else logging.INFO
         log.log(level, "outbox %s not delivered: %s", row_id, reason)

@@ -48,7 +48,8 @@ def read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise ContentError(f"{path.name}: file is missing") from None
     except yaml.YAMLError as exc:
-        raise ContentError(f"{path.name}: not valid YAML ({exc})") from None
+        raise ContentError(f"{path.name}: not valid YAML ({' '.join(str(exc).split())})") \
+            from None
 
 
 def _load(path: Path, model: type[M]) -> M:
@@ -131,5 +132,8 @@ def check_content(root: Path = CONTENT_DIR) -> list[str]:
         try:
             check(path)
         except ContentError as exc:
-            problems.extend(f"{name}: {line.split(': ', 1)[1]}" for line in str(exc).splitlines())
+            # Each problem starts "<file>: "; YAML errors continue on further lines.
+            problems.extend(f"{name}: {line.split(': ', 1)[1]}" if line.startswith(path.name)
+                            else f"{name}: {line.strip()}"
+                            for line in str(exc).splitlines() if line.strip())
     return problems

@@ -211,7 +211,8 @@ class Flow:
             name, _, model.arg = trigger.partition(".")
             # Entry triggers leave the first state, where a saved flow never rests, so a
             # press can never restart a flow behind the person's back.
-            if name in self.machine.get_triggers(state.name):
+            typed_only = event.kind == "button" and name in (TEXT_TRIGGER, BEGIN_TRIGGER)
+            if name in self.machine.get_triggers(state.name) and not typed_only:
                 if not model.trigger(name):  # type: ignore[attr-defined]  # every condition failed: ask again
                     model.reprompt()
             elif event.kind == TEXT_TRIGGER:

@@ -10,7 +10,7 @@ they have paused reminders.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dialogues.effects import Keyboard, Say
@@ -41,16 +41,28 @@ class PlannedMessage:
 def due_checkin_reminders(subjects: list[ReminderSubject], now: datetime) -> list[PlannedMessage]:
     plans = []
     for subject in subjects:
-        zone = ZoneInfo(subject.timezone)
-        local_now = now.astimezone(zone)
-        hour, minute = (int(part) for part in subject.checkin_time.split(":"))
-        slot = datetime.combine(local_now.date(), time(hour, minute), tzinfo=zone)
-        wanted = subject.preferences.wants_reminder(now, subject.timezone)
-        if wanted and slot <= local_now < slot + LATE_AFTER:
+        slot = _due_slot(subject, now)
+        if slot is not None and subject.preferences.wants_reminder(slot, now):
             plans.append(PlannedMessage(
                 subject.participant_id, subject.chat_id,
-                f"checkin:{subject.participant_id}:{local_now.date().isoformat()}",
+                f"checkin:{subject.participant_id}:{slot.date().isoformat()}",
                 Say("reminder.checkin"),
                 ((menu_button("checkin", "menu.item.checkin"),),),
             ))
     return plans
+
+
+def _due_slot(subject: ReminderSubject, now: datetime) -> datetime | None:
+    """The local slot (today's or, just after midnight, yesterday's) due at ``now``.
+
+    The window is compared in UTC, so a clock change neither stretches nor shrinks it.
+    """
+    zone = ZoneInfo(subject.timezone)
+    today = now.astimezone(zone).date()
+    hour, minute = (int(part) for part in subject.checkin_time.split(":"))
+    for day in (today, today - timedelta(days=1)):
+        slot = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        start = slot.astimezone(UTC)
+        if start <= now < start + LATE_AFTER:
+            return slot
+    return None

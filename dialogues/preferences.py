@@ -63,10 +63,11 @@ class Preferences:
         return bool(self.reminders_paused_until) and day <= date.fromisoformat(
             str(self.reminders_paused_until))
 
-    def wants_reminder(self, now: datetime, timezone: str) -> bool:
-        local = now.astimezone(ZoneInfo(timezone))
-        return (local.weekday() in self.checkin_days and not self.in_quiet_hours(local)
-                and not self.reminders_paused_on(local.date()))
+    def wants_reminder(self, slot: datetime, now: datetime) -> bool:
+        """Whether a reminder for the local ``slot`` may go out ``now``."""
+        local_now = now.astimezone(slot.tzinfo)
+        return (slot.weekday() in self.checkin_days and not self.in_quiet_hours(local_now)
+                and not self.reminders_paused_on(slot.date()))
 
 
 def _hm(text: str) -> time:

@@ -9,7 +9,7 @@
 | anyone in a flow            | its own current button    | that flow                        |
 | anyone in a flow            | text                      | that flow                        |
 | participant                 | /menu, /start, menu press | the menu (ends any other flow)   |
-| participant                 | /cancel                   | "stopped" + menu                 |
+| participant                 | /cancel, "cancel" typed   | "stopped" + menu                 |
 | participant                 | a tool's command or press | that tool's entry (ENTRY_POINTS) |
 | participant                 | /help, menu press         | help + menu                      |
 | participant                 | "carry on" after a flag   | the interrupted step, again      |
@@ -22,7 +22,7 @@ every state, like typing the command. A flow may hand over to another (``Outcome
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dialogues import checkin, forget, journal, onboarding, pause, plan, settings, timeout, urgent
 from dialogues.effects import Reply, Say
@@ -75,19 +75,29 @@ def route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
     return outcome
 
 
+# Typed on its own, these words mean the command: nobody's note should become "Cancel".
+TYPED_COMMANDS = {"cancel": "/cancel", "menu": "/menu"}
+
+
 def _route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
+    typed = inbound.payload.strip().rstrip(".!").casefold()
+    if inbound.kind is Kind.TEXT and typed in TYPED_COMMANDS:
+        inbound = replace(inbound, kind=Kind.COMMAND, payload=TYPED_COMMANDS[typed])
     event = _event(inbound)
     conversation = situation.conversation
+    onboarding_now = conversation is not None and conversation.flow == onboarding.NAME
     if situation.is_facilitator:
         return _say_only(Reply(Say("facilitator.hello")))
     if inbound.kind is Kind.BUTTON:
         flow_name, step, value = parse_button(inbound.payload)
         if flow_name == MENU_FLOW and situation.is_participant:
+            if onboarding_now and conversation is not None:  # set-up comes first
+                return FLOWS[onboarding.NAME].resume(conversation, ctx, event)
             return _command(situation, value, ctx, event)
         if conversation is None or flow_name != conversation.flow or step != conversation.step:
             raise StaleButton(inbound.payload)
         return FLOWS[conversation.flow].handle(conversation, ctx, event)
-    if conversation is not None and conversation.flow == onboarding.NAME:
+    if onboarding_now and conversation is not None:
         if inbound.kind is Kind.COMMAND:
             return FLOWS[onboarding.NAME].resume(conversation, ctx, event)
         return FLOWS[onboarding.NAME].handle(conversation, ctx, event)

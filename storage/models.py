@@ -78,6 +78,7 @@ class Participant(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # no free text
     plan_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    unreachable_since: Mapped[datetime | None]  # Telegram said 403: blocked the bot
     consented_at: Mapped[datetime]
     created_at: Mapped[datetime]
 

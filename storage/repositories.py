@@ -54,6 +54,9 @@ class Participants:
     async def get(self, participant_id: int) -> Participant | None:
         return await self.session.get(Participant, participant_id)
 
+    async def by_chat_id(self, chat_id: int) -> Participant | None:
+        return await self.session.scalar(select(Participant).where(Participant.chat_id == chat_id))
+
     async def add(self, participant: Participant) -> Participant:
         self.session.add(participant)
         await self.session.flush()

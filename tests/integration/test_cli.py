@@ -176,6 +176,7 @@ def test_chat_runs_onboarding_and_a_checkin_from_piped_input(tmp_path: Path) -> 
     assert again.returncode == 0, again.stderr
     assert "Resuming where you left off" in again.stdout
     assert "Hello. I'm Steady" not in again.stdout
+    assert "  [1] Check in" in again.stdout  # straight to the menu
 
 
 def test_chat_stopped_mid_onboarding_resumes_at_the_same_step(tmp_path: Path) -> None:

@@ -206,8 +206,6 @@ async def test_two_workers_deliver_each_message_once_in_order(
         assert _texts(channel, chat_id) == [f"{chat_id}-{r}" for r in range(5)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a 403 only fails the row; DESIGN.md says the "
-                   "chat is marked unreachable and the facilitator is told")
 async def test_a_blocked_participant_is_reported_to_their_facilitator(
         app: App, invite_code: str, user: UserFactory, channel: RecordingChannel) -> None:
     alex = user(PARTICIPANT)

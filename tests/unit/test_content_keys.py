@@ -282,8 +282,6 @@ def test_content_check_reports_every_bad_file_not_just_the_first(content_copy: P
     assert "waiting.yaml: file is missing" in new
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: check_content crashes with IndexError on a YAML "
-                                       "syntax error (multi-line message)")
 def test_content_check_reports_a_yaml_syntax_error(content_copy: Path) -> None:
     (content_copy / "colours.yaml").write_text("colours: [\n  - key: red\n", encoding="utf-8")
 

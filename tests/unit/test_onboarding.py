@@ -318,9 +318,7 @@ def test_a_command_mid_onboarding_asks_the_current_step_again(
     "state",
     [
         *BUTTON_ONLY,
-        pytest.param("name", marks=pytest.mark.xfail(
-            strict=True, reason="BUG: typing 'Cancel' at the name step saves 'Cancel' as the name",
-        )),
+        "name",
         "checkin_time",
     ],
 )
@@ -373,8 +371,6 @@ def test_menu_buttons_are_stale_before_consent_is_given(ctx: MakeContext, state:
         route(situation(SAVED[state]), inbound(Kind.BUTTON, "m:0:checkin"), ctx())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a menu press mid-onboarding abandons the setup, "
-                                       "unlike the matching command")
 @pytest.mark.parametrize("state", AGREED)
 def test_a_menu_press_mid_onboarding_asks_the_current_step_again_like_its_command(
     ctx: MakeContext, state: str

@@ -92,10 +92,14 @@ def upgrade() -> None:
             sa.Column("preferences", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
         )
         batch_op.add_column(sa.Column("plan_enc", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(
+            sa.Column("unreachable_since", sa.DateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("participant", schema=None) as batch_op:
+        batch_op.drop_column("unreachable_since")
         batch_op.drop_column("plan_enc")
         batch_op.drop_column("preferences")
 

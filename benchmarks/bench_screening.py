@@ -1,0 +1,93 @@
+"""Measure in-process screening throughput on a realistic mix of messages.
+
+Run: python benchmarks/bench_screening.py [--messages 5000] [--seconds 3]
+Prints e.g. "screening: 41234 msg/s". Not a test: numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dialogues.screening import default_screener  # noqa: E402
+
+OPENERS = ["", "ok so ", "honestly ", "not gonna lie ", "update: ", "hi, ", "right, ", "tbh "]
+EVERYDAY = [
+    "had a decent day at work", "took the kids to the park after school",
+    "I used my time out when things got heated", "feeling a bit flat today",
+    "the session on jealousy made me think", "my partner and I went for a walk",
+    "slept badly again", "can you remind me when my next appointment is",
+    "I'm going to the gym tonight", "done the journal", "thanks that helped",
+    "the traffic was killing me this morning", "I could murder a curry",
+    "work was mad busy, smashed it though", "I'm feeling amber but okay",
+    "we talked about the school run and it went fine", "I followed the plan we made",
+    "my son scored at football", "I shouted at the telly during the match",
+    "my back is killing me after the shift", "went to my mum's for tea",
+    "I've been sober for six weeks now", "I blocked her number so I don't get tempted",
+    "I would never hurt her", "the video about coercive control was hard to watch",
+    "I'm dying to see the kids at the weekend", "killing time before my session",
+]
+RISKY = [
+    "I'm going to batter him when I see him", "I slapped the missus last night",
+    "I grabbed her by the throat", "I've been checking her phone when she sleeps",
+    "back on the drink again", "I keep driving past her house",
+    "I want to die", "I texted her even though there's an order",
+    "I smacked my lad too hard", "got a knife in my coat for protection",
+    "the kids saw me push her", "I made her sleep with me when she didn't want to",
+    "everyone would be better off without me", "I'll kill her new fella",
+]
+TAILS = ["", ".", "!!", " 😞", " lol", " idk what to do", ", not sure why I'm telling you",
+         " and I feel rubbish about it", " x"]
+OTHER = ["Dzisiaj było dobrze, dziękuję", "أنا بخير اليوم", "👍", "🙂🙂", "ok", "k",
+         "Я в порядке"]
+
+
+def messages(count: int, seed: int = 7) -> list[str]:
+    """A reproducible mix: mostly everyday check-ins, some disclosures, some long."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.70:
+            text = rng.choice(OPENERS) + rng.choice(EVERYDAY) + rng.choice(TAILS)
+        elif roll < 0.90:
+            text = rng.choice(OPENERS) + rng.choice(RISKY) + rng.choice(TAILS)
+        elif roll < 0.97:
+            text = rng.choice(OTHER)
+        else:
+            parts = rng.choices(EVERYDAY + RISKY, k=rng.randint(6, 30))
+            text = ". ".join(parts)
+        if rng.random() < 0.3:
+            text = text.lower()
+        out.append(text)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    screener = default_screener()
+    batch = messages(args.messages)
+    for text in batch[:200]:  # warm up caches
+        screener.screen(text)
+    done = 0
+    flagged = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < args.seconds:
+        for text in batch:
+            flagged += screener.screen(text).flagged
+        done += len(batch)
+    elapsed = time.perf_counter() - start
+    print(f"screening: {done / elapsed:.0f} msg/s "
+          f"({done} messages, {flagged / done:.0%} flagged, {elapsed:.1f}s, one core)")
+
+
+if __name__ == "__main__":
+    main()
