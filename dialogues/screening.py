@@ -37,6 +37,7 @@ from dialogues.screening_text import (
     clause_start,
     last_words,
     normalise,
+    prefilter_text,
     required_literals,
     sentence_bounds,
     trie_pattern,
@@ -76,7 +77,8 @@ class Screener:
         self._people = rules.people_index
         self._always_urgent = frozenset(rules.always_urgent)
         self._table = rules.replacements
-        self._replace = rules.pattern("replacements")
+        words = sorted(rules.replacements)
+        self._replace = re.compile(r"\b(?:" + trie_pattern(words) + r")\b") if words else None
         pattern = rules.pattern
         self._cues = pattern("negation_cues") or _NOTHING
         self._breakers = pattern("negation_breakers") or _NOTHING
@@ -89,20 +91,20 @@ class Screener:
         self._build_prefilter()
 
     def _build_prefilter(self) -> None:
+        """Index every (rule, pattern) by the literals one of which it needs."""
+        self._pairs: list[tuple[CompiledRule, re.Pattern[str]]] = []
         always: list[int] = []
         by_literal: dict[str, set[int]] = {}
-        for index, rule in enumerate(self._compiled):
-            literals: set[str] = set()
+        for rule in self._compiled:
             for p in rule.patterns:
+                index = len(self._pairs)
+                self._pairs.append((rule, p))
                 found = required_literals(p)
                 if found is None:
                     always.append(index)
-                    break
-                literals |= found
-            else:
-                for literal in literals:
+                for literal in found or ():
                     by_literal.setdefault(literal, set()).add(index)
-        self.unfiltered_rules = tuple(self._compiled[i].id for i in always)
+        self.unfiltered = tuple(f"{self._pairs[i][0].id} pattern {i}" for i in always)
         self._always = frozenset(always)
         # A trie match at a position is the longest literal there, so it stands for
         # every literal that is a prefix of it too.
@@ -112,7 +114,9 @@ class Screener:
                                          if literal[:n] in by_literal))
             for literal in by_literal
         }
-        self._trigger = re.compile("(?=(" + trie_pattern(by_literal) + "))")
+        trie = trie_pattern(by_literal)
+        self._any_literal = re.compile(trie)
+        self._trigger = re.compile("(?=(" + trie + "))")
 
     def normalise(self, text: str) -> str:
         return normalise(text, self._replace, self._table)
@@ -121,22 +125,23 @@ class Screener:
         """Screen one message."""
         t = self.normalise(text)
         candidates = set(self._always)
-        for literal in self._trigger.findall(t):
-            candidates |= self._by_literal[literal]
+        padded = prefilter_text(t)
+        if self._any_literal.search(padded):
+            for literal in self._trigger.findall(padded):
+                candidates |= self._by_literal[literal]
         if not candidates:
             return CLEAR
         idioms: list[tuple[int, int]] | None = None
         found: dict[tuple[str, str], Evidence] = {}
         for index in sorted(candidates):
-            rule = self._compiled[index]
-            for p in rule.patterns:
-                for match in p.finditer(t):
-                    if idioms is None:
-                        idioms = [m.span() for m in self._idioms.finditer(t)]
-                    for ev in self._judge(rule, match, t, idioms):
-                        key = (ev.rule, ev.category)
-                        if key not in found or ev.severity == "urgent":
-                            found[key] = ev
+            rule, p = self._pairs[index]
+            for match in p.finditer(t):
+                if idioms is None:
+                    idioms = [m.span() for m in self._idioms.finditer(t)]
+                for ev in self._judge(rule, match, t, idioms):
+                    key = (ev.rule, ev.category)
+                    if key not in found or ev.severity == "urgent":
+                        found[key] = ev
         return _summarise(tuple(found.values()))
 
     def _judge(self, rule: CompiledRule, match: re.Match[str], t: str,

@@ -67,14 +67,61 @@ def last_words(text: str, count: int) -> str:
 # --- literal prefilter ---------------------------------------------------------------
 
 _CAP = 64
-_Info = tuple[frozenset[str] | None, frozenset[str] | None]  # (exact strings, required)
 _EMPTY = frozenset({""})
+# Everyday check-in language (normalised). Literals that occur here a lot are poor
+# prefilters, so each pattern is filtered on its rarest required literals.
+_EVERYDAY = (
+    "had a good day at work today and went to the gym after. im feeling ok, a bit tired. "
+    "took the kids to the park and then we had tea at my mums. the session this week was "
+    "about jealousy and it made me think. i used my time out when i felt the anger coming "
+    "on and went for a walk. my partner and i talked about the school run. i have been "
+    "doing the journal every night. can you remind me what time my next appointment is. "
+    "thanks that helped a lot. slept badly, going to bed early tonight. i feel calmer than "
+    "last week but work is busy. we watched a film and got a takeaway. my son scored at "
+    "football on saturday, so proud of him. i need to sort my car out. it was her birthday "
+    "so we went for a meal. i followed the plan we made and it went fine. i was angry but "
+    "i walked away and came back when i was calm. the weather has been rubbish. i am on "
+    "my way to work. i have been sober for a month now. i spoke to my mate about how i "
+    "feel. i dont know what to do about money. the kids are with their mum this weekend."
+)
+_EVERYDAY_PADDED = f" {re.sub(r'[^a-z0-9]', ' ', _EVERYDAY)} "
+_Info = tuple[frozenset[str] | None, frozenset[str] | None, frozenset[str] | None]
+# (exact: every string it can match, if few; required: one of these is in any match;
+#  head: one of these starts any match)
+
+
+_EDGE = "\x01"  # a word boundary, while literals are being built
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def prefilter_text(text: str) -> str:
+    """The text the literals are looked for in: padded, each non-alphanumeric a space."""
+    return f" {_NOT_ALNUM.sub(' ', text)} "
 
 
 def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Strings one of which every match of ``pattern`` contains; None if none are known."""
-    _exact, required = _sequence(_parser.parse(pattern.pattern))
-    return required
+    """Strings one of which ``prefilter_text`` of any match's text contains, or None.
+
+    A word boundary next to a letter becomes a space, so "od" needs " od", not "good".
+    """
+    _exact, required, _head = _sequence(_parser.parse(pattern.pattern))
+    if required is None:
+        return None
+    out = frozenset(_edges(literal) for literal in required)
+    return out if _usable(out) and "" not in out and " " not in out else None
+
+
+def _edges(literal: str) -> str:
+    chars: list[str] = []
+    for i, char in enumerate(literal):
+        if char != _EDGE:
+            chars.append(" " if _NOT_ALNUM.match(char) else char)
+            continue
+        before = literal[i - 1] if i else ""
+        after = literal[i + 1] if i + 1 < len(literal) else ""
+        if (before == "" and after.isalnum()) or (after == "" and before.isalnum()):
+            chars.append(" ")
+    return "".join(chars)
 
 
 def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
@@ -83,41 +130,47 @@ def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | No
     return frozenset(a + b for a in left for b in right)
 
 
-def _best(candidates: Iterable[frozenset[str]]) -> frozenset[str] | None:
-    usable = [c for c in candidates if c and "" not in c]
-    if not usable:
-        return None
-    return max(usable, key=lambda c: (min(len(s) for s in c), -len(c)))
+def _usable(strings: frozenset[str] | None) -> bool:
+    return bool(strings) and "" not in strings and _EDGE not in strings  # type: ignore[operator]
+
+
+def _cost(strings: frozenset[str]) -> float:
+    return sum(_EVERYDAY_PADDED.count(_edges(s)) + 2.0 ** -len(s.strip(_EDGE))
+               for s in strings)
+
+
+def _best(candidates: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    usable = [c for c in candidates if c is not None and _usable(c)]
+    return min(usable, key=_cost) if usable else None
 
 
 def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
-    candidates: list[frozenset[str]] = []
+    candidates: list[frozenset[str] | None] = []
     run: frozenset[str] = _EMPTY
     whole: frozenset[str] | None = _EMPTY
+    head: frozenset[str] | None = None
+    at_start = True
     for op, av in items:
-        exact, required = _node(op, av)
-        repeat_head = None
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
-            repeat_head, _ = _sequence(av[2])
+        exact, required, item_head = _node(op, av)
         if exact is not None:
             joined = _product(run, exact)
             if joined is None:
                 candidates.append(run)
-                run = exact
+                run, at_start = exact, False
             else:
                 run = joined
-        elif repeat_head is not None:  # "l+": the first "l" is certain, the rest is not
-            joined = _product(run, repeat_head)
-            candidates.append(joined if joined is not None else repeat_head)
-            run = _EMPTY
         else:
-            candidates.append(run)
-            run = _EMPTY
-            if required is not None:
-                candidates.append(required)
+            # The item's head still follows the run: "o" + (verdose|d) -> overdose, od.
+            extended = _product(run, item_head) if _usable(item_head) else None
+            candidates += [run, extended, required]
+            if at_start:
+                head = extended if extended is not None else run
+            run, at_start = _EMPTY, False
         whole = _product(whole, exact) if whole is not None and exact is not None else None
     candidates.append(run)
-    return whole, _best(candidates)
+    if at_start:
+        head = run
+    return whole, _best(candidates), head
 
 
 def _node(op: Any, av: Any) -> _Info:
@@ -125,24 +178,26 @@ def _node(op: Any, av: Any) -> _Info:
         char = chr(av)
         if char != char.lower():
             raise ValueError(f"patterns must be lower case (found {char!r})")
-        return frozenset({char}), None
+        return frozenset({char}), None, None
+    if op is _c.AT and av is _c.AT_BOUNDARY:
+        return frozenset({_EDGE}), None, None
     if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-        return _EMPTY, None
+        return _EMPTY, None, None
     if op is _c.IN:
-        return _charset(av), None
+        return _charset(av), None, None
     if op is _c.SUBPATTERN:
         return _sequence(av[-1])
     if op is _c.BRANCH:
         return _branch(av[1])
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
         low, high, body = av
-        exact, required = _sequence(body)
+        exact, required, head = _sequence(body)
         if low == 0:
-            return (exact | _EMPTY if exact is not None and high == 1 else None), None
+            return (exact | _EMPTY if exact is not None and high == 1 else None), None, None
         if low == high == 1:
-            return exact, required
-        return None, required if required is not None else _best([exact or frozenset()])
-    return None, None
+            return exact, required, head
+        return None, _best([required, exact]), exact or head
+    return None, None, None
 
 
 def _charset(items: Any) -> frozenset[str] | None:
@@ -158,22 +213,20 @@ def _charset(items: Any) -> frozenset[str] | None:
 
 
 def _branch(branches: Any) -> _Info:
-    infos = [_sequence(b) for b in branches]
     exact: frozenset[str] | None = frozenset()
-    required: set[str] | None = set()
-    for branch_exact, branch_required in infos:
-        if exact is not None and branch_exact is not None and len(exact) < _CAP:
-            exact = exact | branch_exact
-        else:
-            exact = None
-        usable = branch_exact if branch_exact and "" not in branch_exact else branch_required
-        if required is not None and usable:
-            required.update(usable)
-        else:
-            required = None
+    required: frozenset[str] | None = frozenset()
+    head: frozenset[str] | None = frozenset()
+    for branch in branches:
+        b_exact, b_required, b_head = _sequence(branch)
+        exact = exact | b_exact if exact is not None and b_exact is not None else None
+        usable = b_exact if _usable(b_exact) else b_required
+        required = required | usable if required is not None and usable else None
+        head = head | b_head if head is not None and _usable(b_head) else None
     if exact is not None and len(exact) > _CAP:
         exact = None
-    return exact, (frozenset(required) if required else None)
+    if head is not None and len(head) > _CAP:
+        head = None
+    return exact, required or None, head or None
 
 
 def trie_pattern(words: Iterable[str]) -> str:

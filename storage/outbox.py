@@ -107,6 +107,14 @@ class Outbox:
                 OutboxMessage.idempotency_key.like(f"{escaped}%", escape="\\")))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def cancel_scheduled(self, chat_id: int, now: datetime) -> int:
+        """Delete this chat's rows planned for later (replies due now still go out)."""
+        result = await self.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
+                OutboxMessage.not_before > now))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def get(self, row_id: int) -> OutboxMessage | None:
         return await self.session.get(OutboxMessage, row_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -507,8 +507,10 @@ def test_the_pause_ends_on_a_local_date_across_clock_changes(
     outcome = FLOW.handle(SAVED["pause"], ctx(now=now, timezone=zone), press(f"pick.{days}"))
 
     assert actions(outcome) == [prefs(reminders_paused_until=until)]
-    assert Preferences().updated({"reminders_paused_until": until}).wants_reminder(
-        now, zone) is False
+    paused = Preferences().updated({"reminders_paused_until": until})
+    today = now.astimezone(ZoneInfo(zone)).date()
+    assert paused.reminders_paused_on(today)
+    assert not paused.reminders_paused_on(today + timedelta(days=days + 1))
 
 
 def test_the_pause_uses_a_time_zone_changed_earlier_in_the_conversation(ctx: Make) -> None:

@@ -333,7 +333,7 @@ def test_the_start_reply_gives_the_local_time_to_come_back(
 def test_the_silence_button_cancels_the_prompts_only(make: Make, saved: FlowState | None) -> None:
     outcome = route(situation(saved, 30), inbound(Kind.BUTTON, "m:0:timeout_silence.70"), make())
 
-    assert outcome.state is None
+    assert outcome.state == saved  # whatever the person was doing carries on
     assert actions(outcome) == [CancelScheduled("timeout:70:prompt")]
     assert reply_keys(outcome) == ["timeout.silenced"]
 
