@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.flags import EscalationPolicy, FlagDesk
+from bot.housekeeping import Housekeeping
 from bot.outgoing import OutgoingWriter
 from bot.planning import Planner
 from bot.reachability import Reachability
@@ -87,4 +88,5 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     app = App(settings, db, content, clock, uow, engine, sender, planner, flags, ticker)
     ticker.jobs["planner"] = (settings.planner_interval_seconds, planner.plan)
     ticker.jobs["escalations"] = (settings.escalation_interval_seconds, app.escalate)
+    ticker.jobs["housekeeping"] = (3600.0, Housekeeping(uow, clock).run)
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy", "aiogram.event")
+
 
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: list[str]) -> None:
@@ -26,3 +28,6 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Database drivers log query parameters at DEBUG (invite codes, ciphertext): never ours.
+    for noisy in QUIET_LOGGERS:
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -27,7 +27,7 @@ class Planner:
         queued = 0
         async with self.uow_factory() as uow:
             participants = {p.id: p for p in await uow.participants.with_daily_checkin()
-                            if p.status in {"waiting", "active"}}
+                            if p.status in {"waiting", "active"} and p.unreachable_since is None}
             subjects = [ReminderSubject(p.id, p.chat_id, p.checkin_time or "", p.timezone,
                                         Preferences.from_dict(p.preferences))
                         for p in participants.values()]

@@ -115,6 +115,13 @@ class Outbox:
                 OutboxMessage.not_before > now))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def forget_sent_before(self, cutoff: datetime) -> int:
+        """Drop delivery records of sent messages (their text is already gone)."""
+        result = await self.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.status == "sent",
+                                        OutboxMessage.sent_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def get(self, row_id: int) -> OutboxMessage | None:
         return await self.session.get(OutboxMessage, row_id)
 

@@ -165,6 +165,10 @@ class StartAttempts:
         await self.session.flush()
         return row.failures
 
+    async def forget_before(self, cutoff: datetime) -> None:
+        await self.session.execute(
+            delete(StartAttempt).where(StartAttempt.window_started_at < cutoff))
+
     async def clear(self, telegram_user_id: int) -> None:
         await self.session.execute(
             delete(StartAttempt).where(StartAttempt.telegram_user_id == telegram_user_id)

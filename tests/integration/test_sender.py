@@ -206,14 +206,34 @@ async def test_two_workers_deliver_each_message_once_in_order(
         assert _texts(channel, chat_id) == [f"{chat_id}-{r}" for r in range(5)]
 
 
-async def test_a_blocked_participant_is_reported_to_their_facilitator(
-        app: App, invite_code: str, user: UserFactory, channel: RecordingChannel) -> None:
+async def _unreachable_since(app: App) -> datetime | None:
+    async with app.uow() as uow:
+        participant = await uow.participants.by_telegram_id(PARTICIPANT)
+        assert participant is not None
+        return participant.unreachable_since
+
+
+async def test_a_blocked_participant_is_reported_to_their_facilitator_once(
+        app: App, invite_code: str, user: UserFactory, channel: RecordingChannel,
+        clock: FakeClock) -> None:
     alex = user(PARTICIPANT)
     await onboard(alex, invite_code)
     told_before = len(channel.to(FACILITATOR_ID))
-    channel.fail_next(PARTICIPANT, Unreachable("403 Forbidden: bot was blocked by the user"))
+    blocked = Unreachable("403 Forbidden: bot was blocked by the user")
+    channel.fail_next(PARTICIPANT, blocked, times=2)
 
-    await alex.type("/help")
+    turn = await alex.type("/help")  # the help text and the menu: both refused
 
+    assert alex.mine(turn) == []
     news = channel.to(FACILITATOR_ID)[told_before:]
-    assert any("p-017" in sent.text for sent in news)
+    assert len(news) == 1
+    assert "p-017" in news[0].text and news[0].audience == "facilitator"
+    assert await _unreachable_since(app) == clock.now()
+
+    clock.advance(timedelta(minutes=5))
+    back = await alex.type("/help")  # writing again clears the mark
+    assert len(alex.mine(back)) == 2
+    assert await _unreachable_since(app) is None
+    channel.fail_next(PARTICIPANT, blocked)
+    await alex.type("/help")
+    assert len(channel.to(FACILITATOR_ID)[told_before:]) == 2  # a new block is news again
