@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -49,7 +50,7 @@ class App:
         return count
 
     async def close(self) -> None:
-        self.ticker.stop()
+        await self.ticker.stop()
         await self.db.dispose()
 
 
@@ -65,6 +66,8 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     clock = clock or SystemClock()
     cipher = make_cipher(settings)
     content = load_content()
+    # Compile the screening rules now, off the event loop, not on someone's first message.
+    await asyncio.to_thread(screen, "")
     db = make_engine(settings.database_url)
     if migrate:
         await upgrade(db)

@@ -8,6 +8,7 @@ import logging
 import signal
 
 from bot.app import build_app
+from bot.clock import Clock
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.polling import poll
@@ -16,13 +17,15 @@ from bot.telegram_aiogram import AiogramChannel, make_bot, make_dispatcher
 log = logging.getLogger(__name__)
 
 
-async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None,
+                  clock: Clock | None = None) -> None:
+    """Run until ``stop`` is set (or a signal arrives); ``clock`` is for tests."""
     if settings.telegram_token is None:
         raise ValueError("STEADY_TELEGRAM_TOKEN is not set")
     token = settings.telegram_token.get_secret_value()
     configure_logging(settings.log_level, [token])
     bot = make_bot(token, settings.telegram_api_base)
-    app = await build_app(settings, AiogramChannel(bot))
+    app = await build_app(settings, AiogramChannel(bot), clock)
     stop = stop or asyncio.Event()
     try:
         me = await bot.get_me()

@@ -16,6 +16,7 @@ from bot.sender import OutboxSender
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[Any]]
+STOP_GRACE_SECONDS = 10.0
 
 
 class Ticker:
@@ -25,9 +26,11 @@ class Ticker:
         self.jobs = jobs
         self.sender_interval = sender_interval
         self.scheduler: Any = None
-        self._kicks: set[asyncio.Task[Any]] = set()
+        self._running: set[asyncio.Task[Any]] = set()
+        self._stopped = False
 
     def start(self) -> None:
+        self._stopped = False
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
         self.scheduler.add_job(self._run, "interval", id="outbox", args=["outbox", None],
@@ -37,23 +40,33 @@ class Ticker:
                                    seconds=seconds, **common)
         self.scheduler.start()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop ticking and let a tick already running finish (it holds a connection)."""
+        self._stopped = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=STOP_GRACE_SECONDS)
 
     def kick(self) -> None:
         """Deliver right after a commit instead of waiting for the next tick."""
         if self.scheduler is None:
             return
-        task = asyncio.get_running_loop().create_task(self._run("outbox", None))
-        self._kicks.add(task)
-        task.add_done_callback(self._kicks.discard)
+        asyncio.get_running_loop().create_task(self._run("outbox", None))
 
     async def _run(self, name: str, job: Job | None) -> None:
+        if self._stopped:  # started just before stop(): the database may be closing
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
             if job is not None:
                 await job()
             await self.sender.dispatch_due()
         except Exception as exc:  # a tick must never kill the scheduler
             log.error("%s tick failed: %s", name, type(exc).__name__)
+        finally:
+            if task is not None:
+                self._running.discard(task)

@@ -68,6 +68,13 @@ class Exclusions(_Strict):
     third_party_subjects: list[str] = []
 
 
+class Prefilter(_Strict):
+    """Speed only: which literals everyday messages hold, so filters avoid them."""
+
+    everyday: str = Field(min_length=1)
+    common_words: list[str] = []
+
+
 class Rule(_Strict):
     """One explainable rule: when a pattern matches, it is evidence for ``category``."""
 
@@ -121,6 +128,7 @@ class CompiledPeople:
 class ScreeningRules(_Strict):
     version: int = Field(ge=1)
     replacements: dict[str, str] = {}
+    prefilter: Prefilter
     terms: dict[str, list[str]] = {}
     people: dict[str, PeopleGroup]
     pronouns: list[Pronoun]
@@ -133,6 +141,7 @@ class ScreeningRules(_Strict):
     _compiled: tuple[CompiledRule, ...] = PrivateAttr(default=())
     _patterns: dict[str, re.Pattern[str]] = PrivateAttr(default_factory=dict)
     _people: CompiledPeople | None = PrivateAttr(default=None)
+    _lists: dict[str, tuple[re.Pattern[str], ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _compile(self) -> ScreeningRules:
@@ -161,13 +170,15 @@ class ScreeningRules(_Strict):
                 suffix=rf"(?: [a-z]+){{0,{self.exclusions.topic_window_words}}} ?$"),
             "third_party": macros.compile_list(
                 "exclusions.third_party_subjects", self.exclusions.third_party_subjects,
-                suffix=" ?$"),
+                prefix="^", suffix=" ?$"),
             "clause_breaks": macros.compile_list("clause_breaks", self.clause_breaks),
         }
         if self.replacements:
             keys = sorted(self.replacements, key=len, reverse=True)
             self._patterns["replacements"] = re.compile(
                 r"\b(?:" + "|".join(re.escape(k) for k in keys) + r")\b")
+        self._lists["idioms"] = tuple(macros.compile(f"exclusions.idioms[{i}]", item)
+                                      for i, item in enumerate(self.exclusions.idioms))
         self._compiled = tuple(_compile_rule(rule, macros) for rule in self.rules)
         return self
 
@@ -179,6 +190,10 @@ class ScreeningRules(_Strict):
     def people_index(self) -> CompiledPeople:
         assert self._people is not None
         return self._people
+
+    def patterns(self, name: str) -> tuple[re.Pattern[str], ...]:
+        """A global list compiled item by item (only "idioms")."""
+        return self._lists.get(name, ())
 
     def pattern(self, name: str) -> re.Pattern[str] | None:
         """A compiled global list: negation_cues, idioms, topic_talk, clause_breaks, ..."""
@@ -203,7 +218,7 @@ class _Macros:
         self.terms["PERSON"] = _alternation(people + forms["object"])
         self.terms["WHO"] = "(?P<who>" + "|".join(people + forms["object"]) + ")"
         self.terms["WHOSE"] = "(?P<who>" + "|".join(people + forms["possessive"]) + ")s?"
-        self.terms["WHO_SUBJ"] = "(?P<who>" + "|".join(people + forms["subject"]) + ")"
+        self.terms["WHO_SUBJ"] = "(?P<who>" + "|".join(people + forms["subject"]) + ")s?"
 
     def expand(self, where: str, text: str, seen: tuple[str, ...] = ()) -> str:
         def one(match: re.Match[str]) -> str:
@@ -223,12 +238,13 @@ class _Macros:
         except re.error as exc:
             raise ValueError(f"{where}: pattern does not compile ({exc}): {text}") from None
 
-    def compile_list(self, where: str, items: list[str], suffix: str = "") -> re.Pattern[str]:
+    def compile_list(self, where: str, items: list[str], prefix: str = "",
+                     suffix: str = "") -> re.Pattern[str]:
         if not items:
             return re.compile(r"(?!x)x")  # matches nothing
         for i, item in enumerate(items):
             self.compile(f"{where}[{i}]", item)
-        return self.compile(where, "(?:" + "|".join(items) + ")" + suffix)
+        return self.compile(where, prefix + "(?:" + "|".join(items) + ")" + suffix)
 
 
 def _alternation(values: list[str]) -> str:

@@ -34,13 +34,13 @@ from content.screening_rules import (
     default_screening_rules,
 )
 from dialogues.screening_text import (
+    LiteralExtractor,
+    LiteralIndex,
+    chunks,
     clause_start,
     last_words,
     normalise,
-    prefilter_text,
-    required_literals,
     sentence_bounds,
-    trie_pattern,
 )
 
 Level = Literal["urgent", "concern"]
@@ -65,6 +65,9 @@ class Screening:
 
 
 CLEAR = Screening(False, None, (), ())
+# Categories that count whoever is the subject: a child at risk, a weapon within reach,
+# or the participant's own self-harm, coercion or breach told from another angle.
+_OWN_RISK = frozenset({"child_harm", "weapon", "self_harm", "sexual_coercion", "breach"})
 _NOTHING = re.compile(r"(?!x)x")
 
 
@@ -77,13 +80,11 @@ class Screener:
         self._people = rules.people_index
         self._always_urgent = frozenset(rules.always_urgent)
         self._table = rules.replacements
-        words = sorted(rules.replacements)
-        self._replace = re.compile(r"\b(?:" + trie_pattern(words) + r")\b") if words else None
+
         pattern = rules.pattern
         self._cues = pattern("negation_cues") or _NOTHING
         self._breakers = pattern("negation_breakers") or _NOTHING
         self._new_subject = pattern("new_subject") or _NOTHING
-        self._idioms = pattern("idioms") or _NOTHING
         self._topic = pattern("topic_talk") or _NOTHING
         self._third_party = pattern("third_party") or _NOTHING
         self._breaks = pattern("clause_breaks") or _NOTHING
@@ -91,57 +92,47 @@ class Screener:
         self._build_prefilter()
 
     def _build_prefilter(self) -> None:
-        """Index every (rule, pattern) by the literals one of which it needs."""
-        self._pairs: list[tuple[CompiledRule, re.Pattern[str]]] = []
-        always: list[int] = []
-        by_literal: dict[str, set[int]] = {}
-        for rule in self._compiled:
-            for p in rule.patterns:
-                index = len(self._pairs)
-                self._pairs.append((rule, p))
-                found = required_literals(p)
-                if found is None:
-                    always.append(index)
-                for literal in found or ():
-                    by_literal.setdefault(literal, set()).add(index)
-        self.unfiltered = tuple(f"{self._pairs[i][0].id} pattern {i}" for i in always)
-        self._always = frozenset(always)
-        # A trie match at a position is the longest literal there, so it stands for
-        # every literal that is a prefix of it too.
-        self._by_literal = {
-            literal: frozenset().union(*(by_literal[literal[:n]]
-                                         for n in range(1, len(literal) + 1)
-                                         if literal[:n] in by_literal))
-            for literal in by_literal
-        }
-        trie = trie_pattern(by_literal)
-        self._any_literal = re.compile(trie)
-        self._trigger = re.compile("(?=(" + trie + "))")
+        """One literal index over every rule pattern, then every idiom."""
+        self._pairs = [(rule, p) for rule in self._compiled for p in rule.patterns]
+        self._idiom_list = self.rules.patterns("idioms")
+        extractor = LiteralExtractor(self.rules.prefilter.everyday,
+                                     self.rules.prefilter.common_words)
+        self._index = LiteralIndex([p for _, p in self._pairs] + list(self._idiom_list),
+                                   extractor)
+        self.unfiltered = tuple(f"{self._pairs[i][0].id} pattern {i}"
+                                if i < len(self._pairs) else f"idiom {i - len(self._pairs)}"
+                                for i in self._index.unfiltered)
+
+    def candidate_patterns(self, t: str) -> list[int]:
+        """Indices into every rule's patterns, in order, that the prefilter lets run on
+        normalised text ``t``; a pattern left out cannot match (tests check this)."""
+        rules = len(self._pairs)
+        return sorted({i for start, end in chunks(t)
+                       for i in self._index.candidates(t[start:end]) if i < rules})
 
     def normalise(self, text: str) -> str:
-        return normalise(text, self._replace, self._table)
+        return normalise(text, self._table)
 
     def screen(self, text: str) -> Screening:
         """Screen one message."""
         t = self.normalise(text)
-        candidates = set(self._always)
-        padded = prefilter_text(t)
-        if self._any_literal.search(padded):
-            for literal in self._trigger.findall(padded):
-                candidates |= self._by_literal[literal]
-        if not candidates:
-            return CLEAR
-        idioms: list[tuple[int, int]] | None = None
         found: dict[tuple[str, str], Evidence] = {}
-        for index in sorted(candidates):
-            rule, p = self._pairs[index]
-            for match in p.finditer(t):
-                if idioms is None:
-                    idioms = [m.span() for m in self._idioms.finditer(t)]
-                for ev in self._judge(rule, match, t, idioms):
-                    key = (ev.rule, ev.category)
-                    if key not in found or ev.severity == "urgent":
-                        found[key] = ev
+        rules = len(self._pairs)
+        for start, end in chunks(t):  # long texts: filter and scan a few sentences at a time
+            candidates = self._index.candidates(t[start:end])
+            idioms: list[tuple[int, int]] | None = None
+            for index in candidates:
+                if index >= rules:
+                    break
+                rule, p = self._pairs[index]
+                for match in p.finditer(t, start, end):
+                    if idioms is None:
+                        idioms = [m.span() for i in candidates if i >= rules
+                                  for m in self._idiom_list[i - rules].finditer(t, start, end)]
+                    for ev in self._judge(rule, match, t, idioms):
+                        key = (ev.rule, ev.category)
+                        if key not in found or ev.severity > found[key].severity:
+                            found[key] = ev  # first evidence per rule, or an urgent one
         return _summarise(tuple(found.values()))
 
     def _judge(self, rule: CompiledRule, match: re.Match[str], t: str,
@@ -166,8 +157,9 @@ class Screener:
         if rule.unless is not None and rule.unless.search(scope):
             return []
         target = self._target(rule, match, t)
-        if "child_harm" not in (target, rule.category) and self._third_party.search(before):
-            return []  # someone else did it ("my dad used to hit her"); children always count
+        if (not _OWN_RISK & {target, rule.category}
+                and self._third_party.search(before)):
+            return []  # someone else did it ("my dad used to hit her")
         severity: Level = rule.severity
         if severity == "concern" and rule.escalate is not None and rule.escalate.search(scope):
             severity = "urgent"

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 _parser: Any = importlib.import_module("re._parser")  # sre_parse, without its deprecation
@@ -25,22 +26,27 @@ _TRANSLATE = str.maketrans({
     "-": " ", "\u2013": " ", "\u2014": " ", "_": " ", "/": " ", "\\": " ", "*": " ",
     "\"": " ", "\u201c": " ", "\u201d": " ", "\u00ab": " ", "\u00bb": " ", "~": " ",
     "#": " ", "|": " ", "+": " ", "=": " ", "<": " ", ">": " ", "^": " ",
-    "&": " and ", "(": ", ", ")": ", ", "[": ", ", "]": ", ", "{": ", ", "}": ", ",
+    "&": " and ", "(": " , ", ")": " , ", "[": " , ", "]": " , ", "{": " , ", "}": " , ",
+    ",": " , ", ";": " ; ", ":": " : ", "!": " ! ", "?": " ? ", ".": " . ",
     "\n": " . ", "\r": " . ", "\u2026": " . ",
+    # accents typed on English words ("fiancé", "café")
+    "\u00e9": "e", "\u00e8": "e", "\u00ea": "e", "\u00eb": "e", "\u00e1": "a", "\u00e0": "a",
+    "\u00e2": "a", "\u00e4": "a", "\u00ed": "i", "\u00ef": "i", "\u00f3": "o", "\u00f6": "o",
+    "\u00f4": "o", "\u00fa": "u", "\u00fc": "u", "\u00e7": "c", "\u00f1": "n",
 })
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _SENTENCE_END = re.compile(r"[.!?]")
 
 
-def normalise(text: str, replace: re.Pattern[str] | None, table: Mapping[str, str]) -> str:
-    """Return the lower-case, apostrophe-free, txt-speak-expanded form the rules expect."""
-    out = text.lower().translate(_TRANSLATE)
-    if "  " in out or "\t" in out:
-        out = " ".join(out.split())
-    out = _REPEATS.sub(r"\1\1", out).strip()
-    if replace is not None:
-        out = replace.sub(lambda m: table[m.group(0)], out)
-    return out
+def normalise(text: str, table: Mapping[str, str]) -> str:
+    """Return the lower-case, apostrophe-free, txt-speak-expanded form the rules expect.
+
+    Punctuation is spaced out ("her, then" -> "her , then") so every word is a token.
+    """
+    words = _REPEATS.sub(r"\1\1", text.lower().translate(_TRANSLATE)).split()
+    if table.keys().isdisjoint(words):
+        return " ".join(words)
+    return " ".join([table.get(word, word) for word in words])
 
 
 def clause_start(text: str, pos: int, breaks: re.Pattern[str]) -> int:
@@ -59,6 +65,21 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, after.start() if after else len(text)
 
 
+def chunks(text: str, size: int = 240) -> list[tuple[int, int]]:
+    """Spans of whole sentences, about ``size`` characters each, covering ``text``."""
+    if len(text) <= size:
+        return [(0, len(text))]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        if end.end() - start >= size:
+            spans.append((start, end.end()))
+            start = end.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
 def last_words(text: str, count: int) -> str:
     """The last ``count`` words of ``text``, single-spaced."""
     return " ".join(text.split()[-count:])
@@ -66,52 +87,177 @@ def last_words(text: str, count: int) -> str:
 
 # --- literal prefilter ---------------------------------------------------------------
 
-_CAP = 64
+_CAP = 512
 _EMPTY = frozenset({""})
-# Everyday check-in language (normalised). Literals that occur here a lot are poor
-# prefilters, so each pattern is filtered on its rarest required literals.
-_EVERYDAY = (
-    "had a good day at work today and went to the gym after. im feeling ok, a bit tired. "
-    "took the kids to the park and then we had tea at my mums. the session this week was "
-    "about jealousy and it made me think. i used my time out when i felt the anger coming "
-    "on and went for a walk. my partner and i talked about the school run. i have been "
-    "doing the journal every night. can you remind me what time my next appointment is. "
-    "thanks that helped a lot. slept badly, going to bed early tonight. i feel calmer than "
-    "last week but work is busy. we watched a film and got a takeaway. my son scored at "
-    "football on saturday, so proud of him. i need to sort my car out. it was her birthday "
-    "so we went for a meal. i followed the plan we made and it went fine. i was angry but "
-    "i walked away and came back when i was calm. the weather has been rubbish. i am on "
-    "my way to work. i have been sober for a month now. i spoke to my mate about how i "
-    "feel. i dont know what to do about money. the kids are with their mum this weekend."
-)
-_EVERYDAY_PADDED = f" {re.sub(r'[^a-z0-9]', ' ', _EVERYDAY)} "
+_SPACE = frozenset({" "})
+_EDGE = "\x01"  # a word boundary, while literals are being built
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_ALNUM_ONLY = bytes(c if chr(c).isascii() and chr(c).isalnum() and not chr(c).isupper()
+                    else 32 for c in range(256))
 _Info = tuple[frozenset[str] | None, frozenset[str] | None, frozenset[str] | None]
 # (exact: every string it can match, if few; required: one of these is in any match;
 #  head: one of these starts any match)
 
 
-_EDGE = "\x01"  # a word boundary, while literals are being built
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
-
-
 def prefilter_text(text: str) -> str:
     """The text the literals are looked for in: padded, each non-alphanumeric a space."""
-    return f" {_NOT_ALNUM.sub(' ', text)} "
+    ascii_only = text.encode("ascii", "replace").translate(_ALNUM_ONLY)
+    return f" {ascii_only.decode('ascii')} "
 
 
-def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Strings one of which ``prefilter_text`` of any match's text contains, or None.
+class LiteralExtractor:
+    """Reads a compiled pattern's syntax tree for literals that any match must contain.
 
+    ``everyday`` (sample messages) and ``common_words`` come from the YAML: a literal
+    that everyday messages often hold is a poor filter, so the rarest sets are chosen.
     A word boundary next to a letter becomes a space, so "od" needs " od", not "good".
     """
-    _exact, required, _head = _sequence(_parser.parse(pattern.pattern))
-    if required is None:
-        return None
-    out = frozenset(_edges(literal) for literal in required)
-    return out if _usable(out) and "" not in out and " " not in out else None
+
+    def __init__(self, everyday: str, common_words: Iterable[str]) -> None:
+        self._everyday = f" {_NOT_ALNUM.sub(' ', everyday.lower())} "
+        self._common = frozenset(common_words)
+        self._costs: dict[frozenset[str], float] = {}
+
+    def required(self, pattern: re.Pattern[str], most: int = 3) -> list[frozenset[str]]:
+        """Up to ``most`` sets of strings, rarest first, such that ``prefilter_text`` of
+        any text the pattern matches holds a string from every set. Empty: none known."""
+        collected: list[frozenset[str] | None] = []
+        self._sequence(_parser.parse(pattern.pattern), False, collected)
+        found: list[frozenset[str]] = []
+        for literals in collected:
+            if literals is None or not _usable(literals):
+                continue
+            edged = _minimal(frozenset(_edges(literal) for literal in literals))
+            if edged not in found and len(edged) <= 300 and all(s.strip() for s in edged):
+                found.append(edged)
+        kept: list[frozenset[str]] = []
+        for literal_set in sorted(found, key=self._cost):
+            if not any(_implies(k, literal_set) for k in kept):
+                kept.append(literal_set)
+        return kept[:most]
+
+    def _cost(self, strings: frozenset[str]) -> float:
+        """Rough chance that an everyday message contains one of ``strings``."""
+        if strings not in self._costs:
+            miss = 1.0
+            for literal in _minimal(frozenset(_edges(s) for s in strings)):
+                miss *= 1.0 - self._chance(literal)
+            self._costs[strings] = 1.0 - miss
+        return self._costs[strings]
+
+    def _chance(self, literal: str) -> float:
+        words = literal.split()
+        if words and all(w in self._common for w in words):
+            base = 0.15 / 5.0 ** (len(words) - 1)
+        else:
+            size = len(literal.strip())
+            base = 0.01 if size <= 4 else 0.004 if size <= 7 else 0.001
+        if literal[:1] != " " or literal[-1:] != " ":
+            base *= 2  # part of a word: "hit" is in "white"
+        return min(0.95, base + self._everyday.count(literal) / 40)
+
+    def _best(self, candidates: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+        usable = [c for c in candidates if c is not None and _usable(c)]
+        return min(usable, key=self._cost) if usable else None
+
+    def _sequence(self, items: Iterable[tuple[Any, Any]], spaced: bool,
+                  collected: list[frozenset[str] | None] | None = None) -> _Info:
+        """``spaced``: a non-alphanumeric character (or the start) surely comes before."""
+        candidates: list[frozenset[str] | None] = [] if collected is None else collected
+        lead = 1 if spaced else 0  # the context space is in the run, not in the match
+        run: frozenset[str] = _SPACE if spaced else _EMPTY
+        whole: frozenset[str] | None = _EMPTY
+        head: frozenset[str] | None = None
+        at_start = True
+        for op, av in items:
+            exact, required, item_head = self._node(op, av, spaced)
+            before, spaced = spaced, _ends_spaced(op, av, spaced)
+            if exact is not None:
+                joined = _product(run, exact)
+                if joined is None:  # too many strings: start a new run here
+                    candidates.append(run)
+                    run = (_product(_SPACE, exact) if before else None) or exact
+                    at_start = False
+                else:
+                    run = joined
+            else:
+                # The item's head still follows the run: "o" + (verdose|d) -> overdose, od.
+                extended = (_product(run, item_head)
+                            if item_head is not None and _usable(item_head) else None)
+                candidates += [run, extended, required]
+                if at_start:
+                    start = extended if extended is not None else run
+                    head = frozenset(x[lead:] for x in start)
+                run, at_start = (_SPACE if spaced else _EMPTY), False
+            whole = _product(whole, exact) if whole is not None and exact is not None else None
+        candidates.append(run)
+        if at_start:
+            head = frozenset(x[lead:] for x in run)
+        return whole, self._best(candidates), head
+
+    def _node(self, op: Any, av: Any, spaced: bool) -> _Info:
+        if op is _c.LITERAL:
+            char = chr(av)
+            if char != char.lower():
+                raise ValueError(f"patterns must be lower case (found {char!r})")
+            return frozenset({char}), None, None
+        if op is _c.AT and av is _c.AT_BOUNDARY:
+            return frozenset({_EDGE}), None, None
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            return _EMPTY, None, None
+        if op is _c.IN:
+            return _charset(av), None, None
+        if op is _c.SUBPATTERN:
+            return self._sequence(av[-1], spaced)
+        if op is _c.BRANCH:
+            return self._branch(av[1], spaced)
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            low, high, body = av
+            exact, required, head = self._sequence(body, spaced)
+            if low == 0:
+                return (exact | _EMPTY if exact is not None and high == 1 else None), None, None
+            if low == high == 1:
+                return exact, required, head
+            return None, self._best([required, exact]), exact or head
+        return None, None, None
+
+    def _branch(self, branches: Any, spaced: bool) -> _Info:
+        exact: frozenset[str] | None = frozenset()
+        required: frozenset[str] | None = frozenset()
+        head: frozenset[str] | None = frozenset()
+        for branch in branches:
+            b_exact, b_required, b_head = self._sequence(branch, spaced)
+            exact = exact | b_exact if exact is not None and b_exact is not None else None
+            usable = b_exact if _usable(b_exact) else b_required
+            required = required | usable if required is not None and usable else None
+            head = (head | b_head if head is not None and b_head is not None
+                    and _usable(b_head) else None)
+        if exact is not None and len(exact) > _CAP:
+            exact = None
+        if head is not None and len(head) > _CAP:
+            head = None
+        return exact, required or None, head or None
 
 
+def _implies(present: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether finding a string of ``present`` means a string of ``other`` is there too."""
+    return all(any(o in p for o in other) for p in present)
+
+
+@cache
+def _minimal(strings: frozenset[str]) -> frozenset[str]:
+    """Drop strings that contain another member: finding the shorter one is enough."""
+    kept: list[str] = []
+    for s in sorted(strings, key=len):
+        if not any(k in s for k in kept):
+            kept.append(s)
+    return frozenset(kept)
+
+
+@cache
 def _edges(literal: str) -> str:
+    if _EDGE not in literal:
+        return _NOT_ALNUM.sub(" ", literal)
     chars: list[str] = []
     for i, char in enumerate(literal):
         if char != _EDGE:
@@ -125,79 +271,40 @@ def _edges(literal: str) -> str:
 
 
 def _product(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
-    if len(left) * len(right) > _CAP:
+    if len(left) * len(right) > (_CAP if len(left) == 1 or len(right) == 1 else 64):
         return None
     return frozenset(a + b for a in left for b in right)
 
 
 def _usable(strings: frozenset[str] | None) -> bool:
-    return bool(strings) and "" not in strings and _EDGE not in strings  # type: ignore[operator]
+    return strings is not None and bool(strings) and "" not in strings and _EDGE not in strings
 
 
-def _cost(strings: frozenset[str]) -> float:
-    return sum(_EVERYDAY_PADDED.count(_edges(s)) + 2.0 ** -len(s.strip(_EDGE))
-               for s in strings)
-
-
-def _best(candidates: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
-    usable = [c for c in candidates if c is not None and _usable(c)]
-    return min(usable, key=_cost) if usable else None
-
-
-def _sequence(items: Iterable[tuple[Any, Any]]) -> _Info:
-    candidates: list[frozenset[str] | None] = []
-    run: frozenset[str] = _EMPTY
-    whole: frozenset[str] | None = _EMPTY
-    head: frozenset[str] | None = None
-    at_start = True
-    for op, av in items:
-        exact, required, item_head = _node(op, av)
-        if exact is not None:
-            joined = _product(run, exact)
-            if joined is None:
-                candidates.append(run)
-                run, at_start = exact, False
-            else:
-                run = joined
-        else:
-            # The item's head still follows the run: "o" + (verdose|d) -> overdose, od.
-            extended = _product(run, item_head) if _usable(item_head) else None
-            candidates += [run, extended, required]
-            if at_start:
-                head = extended if extended is not None else run
-            run, at_start = _EMPTY, False
-        whole = _product(whole, exact) if whole is not None and exact is not None else None
-    candidates.append(run)
-    if at_start:
-        head = run
-    return whole, _best(candidates), head
-
-
-def _node(op: Any, av: Any) -> _Info:
+def _ends_spaced(op: Any, av: Any, spaced: bool) -> bool:
+    """Whether, after this item matches, the last character is surely not alphanumeric."""
     if op is _c.LITERAL:
-        char = chr(av)
-        if char != char.lower():
-            raise ValueError(f"patterns must be lower case (found {char!r})")
-        return frozenset({char}), None, None
-    if op is _c.AT and av is _c.AT_BOUNDARY:
-        return frozenset({_EDGE}), None, None
-    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-        return _EMPTY, None, None
+        return not chr(av).isalnum()
     if op is _c.IN:
-        return _charset(av), None, None
+        return all((o is _c.LITERAL and not chr(a).isalnum())
+                   or (o is _c.CATEGORY and a is _c.CATEGORY_SPACE) for o, a in av)
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return spaced
     if op is _c.SUBPATTERN:
-        return _sequence(av[-1])
+        return _sequence_ends_spaced(av[-1], spaced)
     if op is _c.BRANCH:
-        return _branch(av[1])
+        return all(_sequence_ends_spaced(b, spaced) for b in av[1])
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
-        low, high, body = av
-        exact, required, head = _sequence(body)
-        if low == 0:
-            return (exact | _EMPTY if exact is not None and high == 1 else None), None, None
-        if low == high == 1:
-            return exact, required, head
-        return None, _best([required, exact]), exact or head
-    return None, None, None
+        low, _high, body = av
+        once = _sequence_ends_spaced(body, spaced)
+        every = once and _sequence_ends_spaced(body, True)
+        return every if low >= 1 else spaced and every
+    return False
+
+
+def _sequence_ends_spaced(items: Iterable[tuple[Any, Any]], spaced: bool) -> bool:
+    for op, av in items:
+        spaced = _ends_spaced(op, av, spaced)
+    return spaced
 
 
 def _charset(items: Any) -> frozenset[str] | None:
@@ -210,23 +317,6 @@ def _charset(items: Any) -> frozenset[str] | None:
         else:
             return None
     return frozenset(chars)
-
-
-def _branch(branches: Any) -> _Info:
-    exact: frozenset[str] | None = frozenset()
-    required: frozenset[str] | None = frozenset()
-    head: frozenset[str] | None = frozenset()
-    for branch in branches:
-        b_exact, b_required, b_head = _sequence(branch)
-        exact = exact | b_exact if exact is not None and b_exact is not None else None
-        usable = b_exact if _usable(b_exact) else b_required
-        required = required | usable if required is not None and usable else None
-        head = head | b_head if head is not None and _usable(b_head) else None
-    if exact is not None and len(exact) > _CAP:
-        exact = None
-    if head is not None and len(head) > _CAP:
-        head = None
-    return exact, required or None, head or None
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -248,3 +338,61 @@ def trie_pattern(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return build(root)
+
+
+class LiteralIndex:
+    """Which of many patterns could match a text, from literals each one needs.
+
+    Every pattern has up to three sets of literals (rarest first) and can only match
+    if the text holds a literal from each. One trie regex finds the literals present.
+    """
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]],
+                 extractor: LiteralExtractor) -> None:
+        self._needs: list[tuple[frozenset[str], ...]] = []
+        always: list[int] = []
+        by_first: dict[str, set[int]] = {}
+        vocabulary: set[str] = set()
+        for index, pattern in enumerate(patterns):
+            needs = extractor.required(pattern)
+            self._needs.append(tuple(needs[1:]))
+            if not needs:
+                always.append(index)
+            for literal in needs[0] if needs else ():
+                by_first.setdefault(literal, set()).add(index)
+            for literal_set in needs:
+                vocabulary |= literal_set
+        self.unfiltered = tuple(always)
+        self._always = frozenset(always)
+        self._by_first = {k: frozenset(v) for k, v in by_first.items()}
+        # A trie match at a position is the longest literal there, so it also stands
+        # for every literal that is a prefix of it.
+        self._closure = {
+            literal: frozenset(literal[:n] for n in range(1, len(literal) + 1)
+                               if literal[:n] in vocabulary)
+            for literal in vocabulary
+        }
+        self._gate = re.compile(trie_pattern(by_first))
+        self._trigger = re.compile("(?=(" + trie_pattern(vocabulary) + "))")
+
+    def candidates(self, text: str) -> list[int]:
+        """Indices of the patterns that could match ``text`` (normalised), in order."""
+        padded = prefilter_text(text)
+        if not self._gate.search(padded):
+            return sorted(self._always)
+        present: set[str] = set()
+        for literal in self._trigger.findall(padded):
+            present |= self._closure[literal]
+        found = set(self._always)
+        by_first = self._by_first
+        for literal in present:
+            if literal in by_first:
+                found |= by_first[literal]
+        out: list[int] = []
+        for index in sorted(found):
+            for need in self._needs[index]:
+                if present.isdisjoint(need):
+                    break
+            else:
+                out.append(index)
+        return out

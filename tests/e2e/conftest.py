@@ -11,6 +11,7 @@ All names, ids and codes are invented.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -34,9 +35,19 @@ from tests.e2e.fake_bot_api_shapes import JSON, describe
 FACILITATOR_ID = 7001
 FACILITATOR_NAME = "Frankie (facilitator)"
 INVITE_ALIAS = "kestrel-07"
-# Generous bounds for a slow CI machine; they are ceilings, never waits.
+# Generous bounds for a slow CI machine; they are ceilings, never waits. A reply may take
+# seconds when it is the process's first screened text (the screener builds its patterns).
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
+REPLY_TIMEOUT = 15.0
+
+# run_bot returns while an outbox delivery may still be running; it then finishes on the
+# disposed engine and leaves an aiosqlite connection unclosed (the xfail in test_restart.py
+# shows it). The test modules that run the bot ignore that one warning; ``collect_garbage``
+# finalises such connections before the test ends, so they never surface in a later test.
+KNOWN_SHUTDOWN_LEAK = pytest.mark.filterwarnings(
+    r"ignore:<aiosqlite\.core\.Connection object at .*> was deleted before being closed"
+    r":ResourceWarning")
 
 T = TypeVar("T")
 
@@ -65,7 +76,7 @@ class Person:
         self.callback_ids.append(callback_id)
         return callback_id
 
-    async def next(self, *fragments: str, timeout: float = 5.0) -> JSON:
+    async def next(self, *fragments: str, timeout: float = REPLY_TIMEOUT) -> JSON:
         """The very next bot message in this chat; it must contain every fragment.
 
         No predicate is used on purpose: an unexpected message in between fails here.
@@ -97,17 +108,10 @@ class RunningBot:
     task: asyncio.Task[None]
     stop_event: asyncio.Event
 
-    async def stop(self, fake: FakeBotAPI | None = None) -> None:
-        """Ask the bot to stop and wait until ``run_bot`` has returned.
-
-        ``run_bot`` only looks at its stop event between two getUpdates calls, so a long
-        poll parked on the server keeps it alive (up to 25 s; see the xfail in
-        test_restart.py). Passing ``fake`` stops the fake server too, which answers the
-        parked poll with ``[]`` so the bot sees the event at once.
-        """
+    async def stop(self) -> None:
+        """Set the stop event and wait until ``run_bot`` has returned (it must, promptly,
+        even with a long poll parked on the server); re-raise anything it died of."""
         self.stop_event.set()
-        if fake is not None:
-            await fake.stop()
         await asyncio.wait_for(self.task, STOP_TIMEOUT)
 
 
@@ -130,14 +134,27 @@ async def start_bot(settings: Settings, fake: FakeBotAPI) -> RunningBot:
 
 @pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
-    """run_bot replaces the root logger's handlers; put pytest's back afterwards."""
-    root, scheduler = logging.getLogger(), logging.getLogger("apscheduler")
-    handlers, level, scheduler_level = root.handlers[:], root.level, scheduler.level
-    scheduler.setLevel(logging.WARNING)  # a line per 0.2 s tick would drown the bot's own
+    """run_bot configures logging for a process: root handlers and some logger levels.
+    Put pytest's handlers and every level back afterwards."""
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    levels = {name: logger.level for name, logger in logging.root.manager.loggerDict.items()
+              if isinstance(logger, logging.Logger)}
+    root_level = root.level
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per 0.2 s tick
     yield
     root.handlers[:] = handlers
-    root.setLevel(level)
-    scheduler.setLevel(scheduler_level)
+    root.setLevel(root_level)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger):
+            logger.setLevel(levels.get(name, logging.NOTSET))
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage() -> Iterator[None]:
+    """Finalise what the test left unreachable while its own warning filters still apply."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -166,8 +183,9 @@ def settings(tmp_path: Path, fake: FakeBotAPI) -> Settings:
         telegram_token=SecretStr(fake.token),
         telegram_api_base=fake.base_url,
         sender_interval_seconds=0.2,
-        # Daily reminders are not under test: keep the planner from ticking mid-test.
+        # Reminders and escalations are not under test: no such tick mid-test.
         planner_interval_seconds=3600,
+        escalation_interval_seconds=3600,
         log_level="INFO",
     )
 
@@ -231,6 +249,4 @@ async def bot(
     try:
         yield running
     finally:
-        if not running.task.done():
-            await running.stop(fake)
-        running.task.result()  # a crash of the bot task fails the test
+        await running.stop()

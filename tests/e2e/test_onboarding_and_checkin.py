@@ -17,12 +17,21 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import Settings
-from tests.e2e.conftest import FACILITATOR_ID, INVITE_ALIAS, Person, RunningBot, labels
+from tests.e2e.conftest import (
+    FACILITATOR_ID,
+    INVITE_ALIAS,
+    KNOWN_SHUTDOWN_LEAK,
+    Person,
+    RunningBot,
+    labels,
+)
 from tests.e2e.fake_bot_api import FakeBotAPI
+
+pytestmark = KNOWN_SHUTDOWN_LEAK
 
 PARTICIPANT = 8001
 STRANGER = 8002
-MENU = ["Check in", "Help"]
+MENU_HAS = {"Check in", "Help", "Urgent help"}
 TIME_BUTTONS = ["08:00", "12:30", "18:00", "21:00", "No daily check-in"]
 EXPIRED = "That button has expired."
 
@@ -69,13 +78,13 @@ async def test_onboarding_then_a_red_checkin(
         fake, PARTICIPANT, "not end-to-end encrypted")
 
     # Name (spaces tidied) and a daily check-in time.
-    jordan.say("  Jo   B  ")
-    ask_time = await jordan.next("Thanks, Jo B.", "daily check-in")
+    jordan.say("  Jo   Bramble  ")
+    ask_time = await jordan.next("Thanks, Jo Bramble.", "daily check-in")
     assert labels(ask_time) == TIME_BUTTONS
     jordan.tap(ask_time, "18:00")
     await jordan.next("each day at 18:00")
     menu = await jordan.next()
-    assert labels(menu) == MENU
+    assert MENU_HAS <= set(labels(menu)), labels(menu)
 
     # A colour check-in: Red, described in Jordan's own words, with a note.
     jordan.tap(menu, "Check in")
@@ -87,16 +96,16 @@ async def test_onboarding_then_a_red_checkin(
     assert labels(offer) == ["Yes", "Not now"]
     jordan.tap(offer, "Yes")
     await jordan.next("How would you describe being red?")
-    jordan.say("Hot head, fists tight")
+    jordan.say("Hot and shaky, jaw tight")
     await jordan.next("your words for Red")
-    ask_note = await jordan.next("Red", "Hot head, fists tight",
+    ask_note = await jordan.next("Red", "Hot and shaky, jaw tight",
                                  "Where do you feel it in your body?")
     assert "Heated and close to losing control" not in ask_note["text"]  # their words now
     assert labels(ask_note) == ["Skip"]
-    jordan.say("Shouting match about money on the phone")
+    jordan.say("Long day at work and a late train home")
     await jordan.next("Take a Time Out now", "call 999")
     after = await jordan.next()
-    assert labels(after) == MENU
+    assert MENU_HAS <= set(labels(after)), labels(after)
 
     # Every press got its answer (no spinner left on Jordan's screen), none of them "expired".
     assert len(jordan.callback_ids) == 7
@@ -116,7 +125,7 @@ async def test_onboarding_then_a_red_checkin(
     files = database_files(settings)
     assert files, settings.database_url
     on_disk = b"".join(path.read_bytes() for path in files)
-    for written in ("Jo B", "Hot head, fists tight", "Shouting match about money"):
+    for written in ("Jo Bramble", "Hot and shaky, jaw tight", "late train home"):
         assert written.encode() not in on_disk, f"{written!r} is stored unencrypted"
 
 
@@ -193,7 +202,7 @@ async def test_a_redelivered_update_gets_no_second_reply(
 
     # Handled once: no second "Thanks, Jo", and not read as a (wrong) time either.
     await jordan.next("each day at 08:00")
-    assert labels(await jordan.next()) == MENU
+    assert MENU_HAS <= set(labels(await jordan.next()))
     # The fake only forgets a redelivered update once it was handed out again and the bot
     # confirmed it, so the duplicate really went through the bot.
     await fake.wait_until(lambda: not fake.pending_updates, what="the redelivery confirmed")
@@ -216,7 +225,7 @@ async def test_flood_control_delays_a_message_but_loses_nothing(
     done = await jordan.next("each day at 21:00", timeout=10.0)
     waited = time.monotonic() - pressed_at
     menu = await jordan.next()
-    assert labels(menu) == MENU
+    assert MENU_HAS <= set(labels(menu)), labels(menu)
 
     # The 429 hit the "Done" message; it was sent again after retry_after, exactly once,
     # and the menu waited behind it instead of overtaking it.
