@@ -58,6 +58,7 @@ class Negation(_Strict):
     window_words: int = Field(ge=1, le=20)
     cues: list[str] = Field(min_length=1)
     breakers: list[str] = []
+    after: list[str] = []
     new_subject: list[str] = Field(min_length=1)
 
 
@@ -145,6 +146,9 @@ class ScreeningRules(_Strict):
 
     @model_validator(mode="after")
     def _compile(self) -> ScreeningRules:
+        bad = sorted(k for k in self.replacements if not re.fullmatch(r"[a-z0-9]+", k))
+        if bad:
+            raise ValueError(f"replacements: keys must be one lower-case word each: {bad}")
         ids = [r.id for r in self.rules]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -162,9 +166,9 @@ class ScreeningRules(_Strict):
             "negation_cues": macros.compile_list("negation.cues", self.negation.cues),
             "negation_breakers": macros.compile_list("negation.breakers",
                                                      self.negation.breakers),
+            "negation_after": macros.compile_list("negation.after", self.negation.after),
             "new_subject": macros.compile_list("negation.new_subject",
                                                self.negation.new_subject),
-            "idioms": macros.compile_list("exclusions.idioms", self.exclusions.idioms),
             "topic_talk": macros.compile_list(
                 "exclusions.topic_talk", self.exclusions.topic_talk,
                 suffix=rf"(?: [a-z]+){{0,{self.exclusions.topic_window_words}}} ?$"),
@@ -173,10 +177,6 @@ class ScreeningRules(_Strict):
                 prefix="^", suffix=" ?$"),
             "clause_breaks": macros.compile_list("clause_breaks", self.clause_breaks),
         }
-        if self.replacements:
-            keys = sorted(self.replacements, key=len, reverse=True)
-            self._patterns["replacements"] = re.compile(
-                r"\b(?:" + "|".join(re.escape(k) for k in keys) + r")\b")
         self._lists["idioms"] = tuple(macros.compile(f"exclusions.idioms[{i}]", item)
                                       for i, item in enumerate(self.exclusions.idioms))
         self._compiled = tuple(_compile_rule(rule, macros) for rule in self.rules)
@@ -196,7 +196,9 @@ class ScreeningRules(_Strict):
         return self._lists.get(name, ())
 
     def pattern(self, name: str) -> re.Pattern[str] | None:
-        """A compiled global list: negation_cues, idioms, topic_talk, clause_breaks, ..."""
+        """A compiled global list: negation_cues, negation_breakers, negation_after,
+        new_subject,
+        topic_talk, third_party or clause_breaks."""
         return self._patterns.get(name)
 
 

@@ -4,13 +4,16 @@ Theory of operation. The lexicon lives in content/screening.yaml; this module on
 it, and every decision is traceable to a rule id. For one message:
 
 1. Normalise it (lower case, no apostrophes, txt-speak expanded: see screening_text).
-2. Prefilter: find which rules' required literals occur; most messages stop here.
-3. For each candidate rule, find its pattern matches. A match is dropped when:
-   a negation cue governs it in its clause ("I'd never hurt her"), unless a breaker
-   undoes the cue ("I'm not sure I won't hurt her"); it overlaps an idiom ("killing
-   time"); the clause is programme or media talk ("the session on stalking"); the
-   rule's ``requires`` terms are missing or its ``unless`` terms are present; or a
-   rule aimed at a person is about someone else's past ("my dad used to hit her").
+2. Prefilter: a pattern runs only if the literals it needs occur (screening_text reads
+   them from the compiled regexes); most messages stop here. Long messages are
+   filtered and scanned a few sentences at a time.
+3. For each candidate pattern, find its matches. A match is dropped when: a negation
+   cue governs it in its clause ("I'd never hurt her"), unless a breaker undoes the cue
+   ("I'm not sure I won't hurt her"); it overlaps an idiom ("killing time"); the clause
+   is programme or media talk ("the session on stalking"); the words just before it are
+   in the rule's ``unless_before`` (an urge, a reported threat); the rule's ``requires``
+   terms are missing or its ``unless`` terms are present; or the whole clause before it
+   is someone else as the subject ("my dad used to hit her"), unless a child is at risk.
 4. Rules aimed at a person take their category from who it is ("my son" -> child_harm);
    "her", "him" and "them" refer to the last person of that kind named earlier in the
    message, else to the pronoun's default (her -> partner, him -> someone else).
@@ -84,6 +87,7 @@ class Screener:
         pattern = rules.pattern
         self._cues = pattern("negation_cues") or _NOTHING
         self._breakers = pattern("negation_breakers") or _NOTHING
+        self._denied_after = pattern("negation_after") or _NOTHING
         self._new_subject = pattern("new_subject") or _NOTHING
         self._topic = pattern("topic_talk") or _NOTHING
         self._third_party = pattern("third_party") or _NOTHING
@@ -141,7 +145,8 @@ class Screener:
         if any(a < end and start < b for a, b in idioms):
             return []
         before = t[clause_start(t, start, self._breaks):start].strip()
-        if rule.negatable and self._negated(last_words(before, self._window), t, start):
+        if rule.negatable and (self._negated(last_words(before, self._window), t, start)
+                               or self._denied_after.match(t, end)):
             return []
         if self._is_topic_talk(before):
             return []

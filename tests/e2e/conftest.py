@@ -11,6 +11,7 @@ All names, ids and codes are invented.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -46,7 +47,7 @@ REPLY_TIMEOUT = 15.0
 # shows it). The test modules that run the bot ignore that one warning; ``collect_garbage``
 # finalises such connections before the test ends, so they never surface in a later test.
 KNOWN_SHUTDOWN_LEAK = pytest.mark.filterwarnings(
-    r"ignore:<aiosqlite\.core\.Connection object at .*> was deleted before being closed"
+    r"ignore:<NOTHING-aiosqlite\.core\.Connection object at .*> was deleted before being closed"
     r":ResourceWarning")
 
 T = TypeVar("T")
@@ -120,15 +121,17 @@ async def start_bot(settings: Settings, fake: FakeBotAPI) -> RunningBot:
     stop_event = asyncio.Event()
     task = asyncio.create_task(run_bot(settings, stop_event), name="steady-run-bot")
     polls_before = len(fake.calls_to("getUpdates"))
-
-    def polling() -> bool:
-        return task.done() or len(fake.calls_to("getUpdates")) > polls_before
-
-    try:
-        await fake.wait_until(polling, START_TIMEOUT, "the bot's first getUpdates")
-    finally:
-        if task.done():
-            task.result()  # re-raise whatever stopped the bot from starting
+    polling = asyncio.ensure_future(fake.wait_until(
+        lambda: len(fake.calls_to("getUpdates")) > polls_before, START_TIMEOUT,
+        "the bot's first getUpdates"))
+    done, _ = await asyncio.wait({task, polling}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:  # it died on the way up: say why, at once
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+        task.result()
+        raise AssertionError("run_bot returned before it started polling")
+    polling.result()
     return RunningBot(task, stop_event)
 
 

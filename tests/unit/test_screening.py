@@ -351,6 +351,20 @@ def test_negation_is_scoped_to_its_clause() -> None:
     _check(screen("if my fella doesn't stop I'll beat him senseless"), U, ["partner_harm"])
 
 
+def test_a_bare_denial_after_the_words_clears_them() -> None:
+    assert not screen("stop asking me if I want to hurt myself, I don't").flagged
+    _check(screen("I want to hurt myself, I'm not joking"), U, ["self_harm"])
+    _check(screen("I hit her, never again"), C, ["partner_harm"])
+
+
+def test_questions_and_separate_sentences_still_count() -> None:
+    _check(screen("is it normal to want to hit your wife?"), U, ["partner_harm"])
+    _check(screen("We had a row. I hit her."), C, ["partner_harm"])
+    _check(screen("I hit her. The kids were there."), C, ["partner_harm", "child_harm"])
+    _check(screen("how do I stop myself from hurting her"), U, ["partner_harm"])
+    assert not screen("We had a row. I went for a walk.").flagged
+
+
 def test_doubt_and_rumination_are_not_reassurance() -> None:
     _check(screen("I'm not sure I won't hurt her tonight"), U, ["partner_harm"])
     _check(screen("I can't stop thinking about hurting her"), U, ["partner_harm"])
