@@ -67,10 +67,20 @@ class OutboxSender:
         except SendError as exc:
             await self._failed(row_id, exc)
             return 0
+        except asyncio.CancelledError:
+            # Stopping mid-send: give the row back now rather than holding the chat until
+            # the stale-claim timeout (Telegram may have it already: at least once).
+            await asyncio.shield(self._release(row_id))
+            raise
         async with self.uow_factory() as uow:
             await uow.outbox.mark_sent(row_id, message_id, self.clock.now())
             await uow.commit()
         return 1
+
+    async def _release(self, row_id: int) -> None:
+        async with self.uow_factory() as uow:
+            await uow.outbox.release(row_id)
+            await uow.commit()
 
     async def _failed(self, row_id: int, exc: SendError) -> None:
         now = self.clock.now()

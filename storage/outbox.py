@@ -78,6 +78,13 @@ class Outbox:
             .values(status="pending", claimed_at=None)
         )
 
+    async def release(self, row_id: int) -> None:
+        """Put a claimed row back to pending (its sender stopped before an answer)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+            .values(status="pending", claimed_at=None))
+
     async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> None:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(

@@ -20,15 +20,12 @@ from bot.config import Settings
 from tests.e2e.conftest import (
     FACILITATOR_ID,
     INVITE_ALIAS,
-    KNOWN_SHUTDOWN_LEAK,
     Person,
     RunningBot,
     labels,
 )
 from tests.e2e.fake_bot_api import FakeBotAPI
 from tests.e2e.fake_bot_api_shapes import JSON
-
-pytestmark = KNOWN_SHUTDOWN_LEAK
 
 PARTICIPANT = 8001
 STRANGER = 8002
