@@ -115,17 +115,9 @@ class Engine:
         )
         ctx = Context(now, self.library, await self._profile(uow, participant, now))
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
-        if participant is not None and inbound.kind is Kind.TEXT:
-            # Safeguarding first: every participant message, whatever the state.
-            screening = self.screener(inbound.payload)
-            if screening.flagged:
-                log.info("update %s: flagged (%s)", inbound.update_id, screening.severity)
-                response = respond(screening, inbound.payload,
-                                   in_flow=situation.conversation is not None)
-                await applier.apply(response.effects)
-                if response.interrupts:  # the flow keeps its state, to be resumed
-                    await self._save_memory(conversation, memory, now)
-                    return HandleResult()
+        if participant is not None and await self._screen_first(inbound, situation, applier):
+            await self._save_memory(conversation, memory, now)  # the flow waits, to resume
+            return HandleResult()
         try:
             outcome = route(situation, inbound, ctx)
         except StaleButton:
@@ -135,6 +127,19 @@ class Engine:
         applied = await applier.apply(outcome.effects)
         await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
         return HandleResult()
+
+    async def _screen_first(self, inbound: Inbound, situation: Situation,
+                            applier: EffectsApplier) -> bool:
+        """Safeguarding before any flow: return True when the message must go no further."""
+        if inbound.kind is not Kind.TEXT:
+            return False
+        screening = self.screener(inbound.payload)
+        if not screening.flagged:
+            return False
+        log.info("update %s: flagged (%s)", inbound.update_id, screening.severity)
+        response = respond(screening, inbound.payload, in_flow=situation.conversation is not None)
+        await applier.apply(response.effects)
+        return response.interrupts
 
     async def _close_note(self, uow: UnitOfWork, inbound: Inbound, facilitator: Facilitator,
                           conversation: Conversation, now: datetime) -> None:
