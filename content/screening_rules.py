@@ -219,7 +219,10 @@ class _Macros:
         people = _longest_first(every)
         self.terms["PERSON"] = _alternation(people + forms["object"])
         self.terms["WHO"] = "(?P<who>" + "|".join(people + forms["object"]) + ")"
-        self.terms["WHOSE"] = "(?P<who>" + "|".join(people + forms["possessive"]) + ")s?"
+        # "my exs new fella" is the fella: a shorter person word must not stop short of it.
+        self.terms["WHOSE"] = ("(?P<who>" + "|".join(people + forms["possessive"]) + ")"
+                               + "(?!s (?:new )?(?:boyfriend|bloke|fella|feller|man|partner|"
+                               + "husband|guy|lad|fancy man)\\b)s?")
         self.terms["WHO_SUBJ"] = "(?P<who>" + "|".join(people + forms["subject"]) + ")s?"
 
     def expand(self, where: str, text: str, seen: tuple[str, ...] = ()) -> str:

@@ -72,6 +72,7 @@ CLEAR = Screening(False, None, (), ())
 # or the participant's own self-harm, coercion or breach told from another angle.
 _OWN_RISK = frozenset({"child_harm", "weapon", "self_harm", "sexual_coercion", "breach"})
 _NOTHING = re.compile(r"(?!x)x")
+_EITHER_REACH = 60  # characters a gender-neutral person word reaches forward to a pronoun
 
 
 class Screener:
@@ -207,9 +208,13 @@ class Screener:
                 key = next((k for k, _c, _g, p in people.groups if p.fullmatch(who)), key)
             else:
                 key = pronoun.default
-                for ref in people.referents.finditer(t, 0, match.start("who")):
+                at = match.start("who")
+                for ref in people.referents.finditer(t, 0, at):
                     group, _, gender = (ref.lastgroup or "").partition("__")
-                    if gender in pronoun.refers_to:
+                    # A word that could be anyone's ("my manager") names "her" only nearby.
+                    if gender in pronoun.refers_to and (
+                            gender != "either" or group == pronoun.default
+                            or at - ref.end() <= _EITHER_REACH):
                         key = group
         return self.rules.people[key].category if key is not None else None
 

@@ -283,6 +283,71 @@ OTHER_SCRIPTS = [
 ]
 
 
+# Paraphrases written after the dev set, in other wording (slang, euphemism, formal,
+# rambling), and hard negatives: the rules must generalise, not memorise.
+PARAPHRASED_DISCLOSURES = [
+    ("swear down im gonna sort her out when she gets back from her mums", U, ["partner_harm"]),
+    ("she'll get what's coming to her", U, ["partner_harm"]),
+    ("she's got it coming, mark my words", U, ["partner_harm"]),
+    ("one more word out of her and she's getting it", U, ["partner_harm"]),
+    ("wanna put my fist through her face", U, ["partner_harm"]),
+    ("me n the mrs had a scrap and i split her lip", C, ["partner_harm"]),
+    ("i used to knock her about when i was drinking", C, ["partner_harm", "substance"]),
+    ("My wife sustained injuries as a result of my actions on Friday night.", C,
+     ["partner_harm"]),
+    ("She has a fractured cheekbone. I did that.", U, ["partner_harm"]),
+    ("threw a mug at my partners head and it cut her", C, ["partner_harm"]),
+    ("so yeah work was long, my manager is a nightmare, got home about 7, she started on "
+     "about money and i ended up punching her in the arm, then i went to bed", C,
+     ["partner_harm"]),
+    ("the kids are hiding in their room cos im smashing the house up", U, ["child_harm"]),
+    ("i was that drunk i passed out with the baby in the bath", U, ["child_harm"]),
+    ("the little un keeps crying and im close to shaking her", U, ["child_harm"]),
+    ("dont think i can keep the kids safe tonight", U, ["child_harm"]),
+    ("wouldnt mind not waking up tbh", C, ["self_harm"]),
+    ("u ever just want to not be here anymore", U, ["self_harm"]),
+    ("theres a rope in the garage and ive been thinking about it", U, ["self_harm"]),
+    ("burned my arm with a lighter last night to feel something", C, ["self_harm"]),
+    ("keep punching walls till my knuckles bleed to punish myself", C, ["self_harm"]),
+    ("i'm a waste of space and it'd be easier for everyone if i was gone", C, ["self_harm"]),
+    ("cant see a reason to keep going", C, ["self_harm"]),
+    ("i've decided tonight is the night, I've said my goodbyes", U, ["self_harm"]),
+    ("standing on the edge of the multi storey right now", U, ["self_harm"]),
+    ("took a load of my sleeping tablets last night hoping i wouldnt wake up", U, ["self_harm"]),
+    ("i held the knife to my own wrist", U, ["self_harm", "weapon"]),
+    ("her new bloke is getting stabbed if i see him", U, ["harm_to_others", "weapon"]),
+    ("slept with a knife under the pillow since she left", U, ["weapon"]),
+    ("pulled a knife on my ex's new fella", U, ["weapon", "harm_to_others"]),
+    ("i threw a glass at her and it smashed on her head", U, ["partner_harm", "weapon"]),
+    ("turned up at the kids school when ive been told to stay away", C, ["breach"]),
+    ("i went to her flat, i know the bail conditions say no", C, ["breach"]),
+    ("went round to hers even tho the courts told me not to", C, ["breach"]),
+    ("i know im not meant to but i rang her from a withheld number", C, ["breach"]),
+    ("she said she was tired but i didnt stop", U, ["sexual_coercion"]),
+    ("i told her if she didnt sleep with me i'd leave", C, ["sexual_coercion"]),
+    ("did a few bumps of ket at the weekend", C, ["substance"]),
+    ("been smashing the vodka every night since she left", C, ["substance"]),
+    ("gonna find out where that social worker lives and sort her out", U, ["harm_to_others"]),
+    ("gonna put the copper who nicked me in hospital", U, ["harm_to_others"]),
+]
+PARAPHRASED_CLEAR = [
+    "I could strangle the printer at work today",
+    "we talked in group about what to do if you feel like hitting someone",
+    "the lecture on stalking behaviours was useful, I recognised some of it",
+    "I knocked the mug off the table by accident and it smashed",
+    "dad used to hit my mum, that's why I'm here I suppose",
+    "my daughter wants to take up fencing, bought her a sword for practice",
+    "my daughter choked on a grape but she's fine now, scared me",
+    "we're ending things amicably, she's keeping the house",
+    "the group talked about choking and how dangerous it is",
+    "my mate got stabbed in the 90s, it changed him",
+    "she hit me with the news that she's pregnant!",
+    "I feel like I'm drowning in paperwork",
+    "she shot me a dirty look across the table lol",
+    "She took my phone to look at holiday photos",
+]
+
+
 def _check(result: Screening, severity: str, categories: list[str]) -> None:
     assert result.flagged, result
     assert result.severity == severity, result
@@ -305,6 +370,17 @@ def test_misspellings_slang_and_txt_speak_are_understood(
 def test_formal_register_and_street_slang_are_both_understood(
         text: str, severity: str, categories: list[str]) -> None:
     _check(screen(text), severity, categories)
+
+
+@pytest.mark.parametrize(("text", "severity", "categories"), PARAPHRASED_DISCLOSURES)
+def test_paraphrased_disclosures_are_flagged(
+        text: str, severity: str, categories: list[str]) -> None:
+    _check(screen(text), severity, categories)
+
+
+@pytest.mark.parametrize("text", PARAPHRASED_CLEAR)
+def test_threats_to_objects_and_hard_negatives_are_not_flagged(text: str) -> None:
+    assert not screen(text).flagged, screen(text).evidence
 
 
 @pytest.mark.parametrize("text", CLEAR_TEXTS)
