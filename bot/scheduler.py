@@ -16,7 +16,7 @@ from bot.sender import OutboxSender
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[Any]]
-STOP_GRACE_SECONDS = 10.0
+STOP_GRACE_SECONDS = 4.0
 
 
 class Ticker:
@@ -41,13 +41,23 @@ class Ticker:
         self.scheduler.start()
 
     async def stop(self) -> None:
-        """Stop ticking and let a tick already running finish (it holds a connection)."""
+        """Stop ticking, letting a tick already running finish first.
+
+        APScheduler's shutdown cancels running jobs; a tick cancelled between a send and its
+        record would leave the message 'sending', so the ticks are drained before it.
+        """
         self._stopped = True
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.pause()
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=STOP_GRACE_SECONDS)
+            for task in late:  # e.g. Telegram not answering: the sender gives its rows back
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=STOP_GRACE_SECONDS)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
-        if self._running:
-            await asyncio.wait(set(self._running), timeout=STOP_GRACE_SECONDS)
 
     def kick(self) -> None:
         """Deliver right after a commit instead of waiting for the next tick."""

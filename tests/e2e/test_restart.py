@@ -7,6 +7,9 @@ A new ``run_bot`` on the same database must carry on where the old one stopped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +30,9 @@ STOP_PROMPTLY = 3.0  # a ceiling: the long poll is 25 s, so this tells the two a
 async def test_onboarding_carries_on_after_a_restart(
     fake: FakeBotAPI, settings: Settings, invite_code: str, person: Callable[..., Person]
 ) -> None:
+    # Deliveries by commit kicks only: a periodic tick stopped right after delivering
+    # leaves its row 'sending' (the xfail below), which is not what this test is about.
+    settings = settings.model_copy(update={"sender_interval_seconds": 3600.0})
     jordan = person(PARTICIPANT, "Jordan")
     first = await start_bot(settings, fake)
     second: RunningBot | None = None
@@ -107,6 +113,73 @@ async def test_a_delivery_cut_off_by_a_restart_does_not_hold_the_chat_back(
         jordan.tap(again, "Continue")
         await jordan.next("who sees what")
     finally:
+        released.set()
+        await first.stop()
+        if second is not None:
+            await second.stop()
+
+
+class _SchedulerShutDown(logging.Handler):
+    """Sets an event when APScheduler logs that it has shut down (its running jobs have
+    been told to stop by then)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.event = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "has been shut down" in record.getMessage():
+            self.event.set()
+
+
+async def test_a_message_delivered_as_the_bot_stops_does_not_hold_the_chat_back(
+    fake: FakeBotAPI, settings: Settings, invite_code: str, person: Callable[..., Person]
+) -> None:
+    """Deterministic version of a race seen under load in the restart test above: the
+    test holds SQLite's write lock so that the tick which delivered the intro is still
+    recording it ("sent") when the bot is asked to stop."""
+    jordan = person(PARTICIPANT, "Jordan")
+    released = asyncio.Event()
+    name, send_message = fake._methods["sendmessage"]  # no public hook for a slow method
+
+    async def held_send_message(params: dict[str, Any]) -> Any:
+        await released.wait()
+        return await send_message(params)
+
+    fake._methods["sendmessage"] = (name, held_send_message)
+    shut_down = _SchedulerShutDown()
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    scheduler_log.setLevel(logging.INFO)  # restore_logging puts it back
+    scheduler_log.addHandler(shut_down)
+    database = settings.database_url.split("///", 1)[1]
+    writer_lock = sqlite3.connect(database, timeout=5.0, isolation_level=None)
+    first = await start_bot(settings, fake)
+    second: RunningBot | None = None
+    try:
+        # Flood control on the intro, so its retry is a scheduler tick's (kicks follow
+        # commits, and nothing is committed here).
+        fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        jordan.say(f"/start {invite_code}")
+        await fake.wait_until(lambda: len(fake.calls_to("sendMessage")) == 2, 10.0,
+                              "the tick's retry of the intro")
+        writer_lock.execute("BEGIN IMMEDIATE")  # the tick is waiting for Telegram: no writer
+        released.set()
+        intro = await jordan.next("I'm Steady")  # delivered; recording it waits for the lock
+
+        first.stop_event.set()
+        with contextlib.suppress(TimeoutError):  # a ceiling, should the log line go away
+            await asyncio.wait_for(shut_down.event.wait(), 3.0)
+        writer_lock.execute("ROLLBACK")  # the tick may record the delivery now
+        await first.stop()
+        second = await start_bot(settings, fake)
+
+        jordan.tap(intro, "Continue")
+        await fake.wait_for_message(PARTICIPANT, lambda m: "who sees what" in m["text"], 5.0)
+    finally:
+        scheduler_log.removeHandler(shut_down)
+        if writer_lock.in_transaction:
+            writer_lock.execute("ROLLBACK")
+        writer_lock.close()
         released.set()
         await first.stop()
         if second is not None:
