@@ -16,7 +16,8 @@ it, and every decision is traceable to a rule id. For one message:
    is someone else as the subject ("my dad used to hit her"), unless a child is at risk.
 4. Rules aimed at a person take their category from who it is ("my son" -> child_harm);
    "her", "him" and "them" refer to the last person of that kind named earlier in the
-   message, else to the pronoun's default (her -> partner, him -> someone else).
+   message, else to the pronoun's default (her -> partner, him -> someone else); "her
+   mum" just after a child is named is that child's mother, the partner.
 5. Severity is the rule's, raised to urgent by an ``escalate_when`` cue in scope, or
    because the category is always urgent (strangulation).
 
@@ -73,6 +74,7 @@ CLEAR = Screening(False, None, (), ())
 _OWN_RISK = frozenset({"child_harm", "weapon", "self_harm", "sexual_coercion", "breach"})
 _NOTHING = re.compile(r"(?!x)x")
 _EITHER_REACH = 60  # characters a gender-neutral person word reaches forward to a pronoun
+_CHILDS_PARENT = re.compile(r"(?:her|his|their) (?:mum|mam|mom|mother)")  # after a child
 
 
 class Screener:
@@ -206,6 +208,8 @@ class Screener:
             pronoun = people.pronouns.get(who)
             if pronoun is None:
                 key = next((k for k, _c, _g, p in people.groups if p.fullmatch(who)), key)
+                if key == "other" and self._childs_parent(who, t, match.start("who")):
+                    key = "partner"
             else:
                 key = pronoun.default
                 at = match.start("who")
@@ -217,6 +221,16 @@ class Screener:
                             or at - ref.end() <= _EITHER_REACH):
                         key = group
         return self.rules.people[key].category if key is not None else None
+
+    def _childs_parent(self, who: str, t: str, at: int) -> bool:
+        """Whether ``who`` ("her mum") is the mother of the child named last before ``at``:
+        "my 6 year old saw me punch her mum" is about the partner, not someone else."""
+        if "partner" not in self.rules.people or not _CHILDS_PARENT.fullmatch(who):
+            return False
+        last = None
+        for last in self._people.referents.finditer(t, 0, at):  # noqa: B007 - the last
+            pass
+        return last is not None and (last.lastgroup or "").startswith("child__")
 
 
 def _summarise(evidence: tuple[Evidence, ...]) -> Screening:

@@ -30,9 +30,6 @@ STOP_PROMPTLY = 3.0  # a ceiling: the long poll is 25 s, so this tells the two a
 async def test_onboarding_carries_on_after_a_restart(
     fake: FakeBotAPI, settings: Settings, invite_code: str, person: Callable[..., Person]
 ) -> None:
-    # Deliveries by commit kicks only: a periodic tick stopped right after delivering
-    # leaves its row 'sending' (the xfail below), which is not what this test is about.
-    settings = settings.model_copy(update={"sender_interval_seconds": 3600.0})
     jordan = person(PARTICIPANT, "Jordan")
     first = await start_bot(settings, fake)
     second: RunningBot | None = None
@@ -119,25 +116,27 @@ async def test_a_delivery_cut_off_by_a_restart_does_not_hold_the_chat_back(
             await second.stop()
 
 
-class _SchedulerShutDown(logging.Handler):
-    """Sets an event when APScheduler logs that it has shut down (its running jobs have
-    been told to stop by then)."""
+class _SchedulerStopping(logging.Handler):
+    """Sets an event when APScheduler logs that it paused or shut down: the bot's stop has
+    reached the scheduler, and a running tick has been told (or left) to finish."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.event = asyncio.Event()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if "has been shut down" in record.getMessage():
+        message = record.getMessage()
+        if "Paused scheduler job processing" in message or "has been shut down" in message:
             self.event.set()
 
 
 async def test_a_message_delivered_as_the_bot_stops_does_not_hold_the_chat_back(
     fake: FakeBotAPI, settings: Settings, invite_code: str, person: Callable[..., Person]
 ) -> None:
-    """Deterministic version of a race seen under load in the restart test above: the
-    test holds SQLite's write lock so that the tick which delivered the intro is still
-    recording it ("sent") when the bot is asked to stop."""
+    """A race once seen under load in the restart test above, made deterministic: the test
+    holds SQLite's write lock so that the tick which delivered the intro is still recording
+    it ("sent") when the bot is asked to stop. The row used to stay 'sending', holding the
+    chat back for 5 minutes (STALE_CLAIM) and then sending the intro again."""
     jordan = person(PARTICIPANT, "Jordan")
     released = asyncio.Event()
     name, send_message = fake._methods["sendmessage"]  # no public hook for a slow method
@@ -147,10 +146,10 @@ async def test_a_message_delivered_as_the_bot_stops_does_not_hold_the_chat_back(
         return await send_message(params)
 
     fake._methods["sendmessage"] = (name, held_send_message)
-    shut_down = _SchedulerShutDown()
+    stopping = _SchedulerStopping()
     scheduler_log = logging.getLogger("apscheduler.scheduler")
     scheduler_log.setLevel(logging.INFO)  # restore_logging puts it back
-    scheduler_log.addHandler(shut_down)
+    scheduler_log.addHandler(stopping)
     database = settings.database_url.split("///", 1)[1]
     writer_lock = sqlite3.connect(database, timeout=5.0, isolation_level=None)
     first = await start_bot(settings, fake)
@@ -168,7 +167,7 @@ async def test_a_message_delivered_as_the_bot_stops_does_not_hold_the_chat_back(
 
         first.stop_event.set()
         with contextlib.suppress(TimeoutError):  # a ceiling, should the log line go away
-            await asyncio.wait_for(shut_down.event.wait(), 3.0)
+            await asyncio.wait_for(stopping.event.wait(), 3.0)
         writer_lock.execute("ROLLBACK")  # the tick may record the delivery now
         await first.stop()
         second = await start_bot(settings, fake)
@@ -176,7 +175,7 @@ async def test_a_message_delivered_as_the_bot_stops_does_not_hold_the_chat_back(
         jordan.tap(intro, "Continue")
         await fake.wait_for_message(PARTICIPANT, lambda m: "who sees what" in m["text"], 5.0)
     finally:
-        scheduler_log.removeHandler(shut_down)
+        scheduler_log.removeHandler(stopping)
         if writer_lock.in_transaction:
             writer_lock.execute("ROLLBACK")
         writer_lock.close()

@@ -347,6 +347,56 @@ PARAPHRASED_CLEAR = [
     "She took my phone to look at holiday photos",
 ]
 
+# Third adversarial pass: urgent cues (intent with time, place or means) and known misses.
+URGENT_CUES_AND_KNOWN_MISSES = [
+    ("scared ill hurt one of them if they dont stop screaming", U, []),
+    ("my 6 year old saw me punch her mum last night", C, ["partner_harm", "child_harm"]),
+    ("gave the lad a proper hiding for backchatting me", C, ["child_harm"]),
+    ("choked her out in bed without asking", U, ["strangulation", "sexual_coercion"]),
+    ("got smashed and drove home with the kids in the back", U, ["substance", "child_harm"]),
+    ("im going round there now and shes going to get whats coming", U, ["partner_harm"]),
+    ("when she gets back from her mums shes getting a slap", U, ["partner_harm"]),
+    ("not going to be here tomorrow so this is goodbye. thanks for trying", U, ["self_harm"]),
+    ("i cant keep doing this. by the time you read this ill be gone", U, ["self_harm"]),
+    ("rope's in the garage. just need to get through today first", U, ["self_harm"]),
+    ("Im sat in the car with a hose pipe and i dont see the point anymore", U, ["self_harm"]),
+    ("i've loaded the shotgun", U, ["weapon"]),
+    ("kids are upstairs and im absolutely wasted, shes gone and left me with them", U,
+     ["child_harm"]),
+    ("im steaming and ive got the kids on my own till tomorrow", U, ["child_harm"]),
+    ("lost it with the wee one and shook him hard", U, ["child_harm"]),
+    ("the voices keep telling me to hurt the baby", U, ["child_harm"]),
+    ("gonna find the bloke shes seeing and end him", U, ["harm_to_others"]),
+    ("im parked up across from hers watching the lights", U, ["stalking"]),
+    ("she was too drunk to know what was happening and i still slept with her", U,
+     ["sexual_coercion"]),
+    ("she says no most nights but i keep going til she gives up", U, ["sexual_coercion"]),
+    ("im still living there even tho the injunction says i have to stay away", C, ["breach"]),
+    ("i'm meant to be at the hostel but i've been stopping at hers", C, ["breach"]),
+    ("been on the vodka since 8 this morning", C, ["substance"]),
+    ("this time tomorrow it'll all be over for me", U, ["self_harm"]),
+]
+URGENT_CUES_CLEAR = [
+    "this is goodbye to the old me, new start",
+    "ready to do it, first shift at the new job tomorrow",
+    "im outside her school waiting to pick the kids up like we agreed",
+    "my facilitator said strangulation is always a red flag, that shocked me",
+    "had 2 pints at the wedding and then drove the kids home the next morning sober",
+    "the kids were play fighting and my son kicked his sister, told them both off",
+    "my ex keeps texting me even though she has an order against me, what do i do",
+    "we drove past her new place on the way to the kids football, she waved",
+    "is it a breach if she messages me first?",
+    "i grabbed my son before he ran into the road",
+    "my mate's got an air rifle for shooting rabbits on his farm",
+    "we both agreed to stop seeing each other while the order is in place",
+    "this time tomorrow ill be on holiday",
+    "im going to do it tonight, finally fixing the shed",
+    "shes getting a kick out of the new job",
+    "got her address so i can send the kids christmas cards",
+    "it will all be over soon, the court case i mean",
+    "waited for the fast train to come through then crossed",
+]
+
 
 def _check(result: Screening, severity: str, categories: list[str]) -> None:
     assert result.flagged, result
@@ -376,6 +426,17 @@ def test_formal_register_and_street_slang_are_both_understood(
 def test_paraphrased_disclosures_are_flagged(
         text: str, severity: str, categories: list[str]) -> None:
     _check(screen(text), severity, categories)
+
+
+@pytest.mark.parametrize(("text", "severity", "categories"), URGENT_CUES_AND_KNOWN_MISSES)
+def test_urgent_cues_and_known_misses_are_flagged(
+        text: str, severity: str, categories: list[str]) -> None:
+    _check(screen(text), severity, categories)
+
+
+@pytest.mark.parametrize("text", URGENT_CUES_CLEAR)
+def test_near_misses_of_urgent_cues_are_not_flagged(text: str) -> None:
+    assert not screen(text).flagged, screen(text)
 
 
 @pytest.mark.parametrize("text", PARAPHRASED_CLEAR)
