@@ -137,6 +137,9 @@ class ScreeningRules(_Strict):
     exclusions: Exclusions
     clause_breaks: list[str] = Field(min_length=1)
     always_urgent: list[Category] = []
+    # Right after a child is named, these words mean the child's other parent, the partner
+    # ("my 6 year old saw me punch her mum").
+    childs_parent: str | None = None
     rules: list[Rule] = Field(min_length=1)
 
     _compiled: tuple[CompiledRule, ...] = PrivateAttr(default=())
@@ -160,6 +163,11 @@ class ScreeningRules(_Strict):
             if rule.default_target is not None and rule.default_target not in self.people:
                 raise ValueError(f"rule {rule.id}: default_target {rule.default_target!r} "
                                  "is not in people")
+        if self.childs_parent is not None:
+            try:
+                re.compile(self.childs_parent)
+            except re.error as exc:
+                raise ValueError(f"childs_parent: pattern does not compile ({exc})") from None
         macros = _Macros(self)
         self._people = _compile_people(self, macros)
         self._patterns = {

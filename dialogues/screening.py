@@ -74,7 +74,6 @@ CLEAR = Screening(False, None, (), ())
 _OWN_RISK = frozenset({"child_harm", "weapon", "self_harm", "sexual_coercion", "breach"})
 _NOTHING = re.compile(r"(?!x)x")
 _EITHER_REACH = 60  # characters a gender-neutral person word reaches forward to a pronoun
-_CHILDS_PARENT = re.compile(r"(?:her|his|their) (?:mum|mam|mom|mother)")  # after a child
 
 
 class Screener:
@@ -96,6 +95,8 @@ class Screener:
         self._third_party = pattern("third_party") or _NOTHING
         self._breaks = pattern("clause_breaks") or _NOTHING
         self._window = rules.negation.window_words
+        self._parent_words = re.compile(rules.childs_parent) if rules.childs_parent \
+            else _NOTHING
         self._build_prefilter()
 
     def _build_prefilter(self) -> None:
@@ -225,7 +226,7 @@ class Screener:
     def _childs_parent(self, who: str, t: str, at: int) -> bool:
         """Whether ``who`` ("her mum") is the mother of the child named last before ``at``:
         "my 6 year old saw me punch her mum" is about the partner, not someone else."""
-        if "partner" not in self.rules.people or not _CHILDS_PARENT.fullmatch(who):
+        if "partner" not in self.rules.people or not self._parent_words.fullmatch(who):
             return False
         last = None
         for last in self._people.referents.finditer(t, 0, at):  # noqa: B007 - the last

@@ -145,19 +145,14 @@ def restore_logging() -> Iterator[None]:
             logger.setLevel(levels.get(name, logging.NOTSET))
 
 
-@pytest.fixture(autouse=True)
-def collect_garbage() -> Iterator[None]:
-    """Finalise what the test left unreachable (an unclosed database connection, say) now,
-    so its ResourceWarning fails this test rather than whichever test runs later."""
-    yield
-    gc.collect()
-
-
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as api:
         api.add_user(FACILITATOR_ID, "Frankie", "frankie_facilitator", started=True)
         yield api
+    # The bot has stopped by now. Finalise what it left unreachable (an unclosed database
+    # connection, say), so a ResourceWarning fails this test rather than a later one.
+    gc.collect()
 
 
 @pytest.fixture
