@@ -72,10 +72,19 @@ class OutboxSender:
             # the stale-claim timeout (Telegram may have it already: at least once).
             await asyncio.shield(self._release(row_id))
             raise
+        # Telegram has it: record that even if we are being stopped right now.
+        record = asyncio.ensure_future(self._mark_sent(row_id, message_id))
+        try:
+            await asyncio.shield(record)
+        except asyncio.CancelledError:
+            await record
+            raise
+        return 1
+
+    async def _mark_sent(self, row_id: int, message_id: int | None) -> None:
         async with self.uow_factory() as uow:
             await uow.outbox.mark_sent(row_id, message_id, self.clock.now())
             await uow.commit()
-        return 1
 
     async def _release(self, row_id: int) -> None:
         async with self.uow_factory() as uow:
