@@ -11,7 +11,6 @@ from content.loader import Content
 from dialogues import checkin
 from dialogues.effects import (
     AddCheckInNote,
-    Button,
     Effect,
     RecordCheckIn,
     Reply,
@@ -19,14 +18,26 @@ from dialogues.effects import (
     UpdateProfile,
 )
 from dialogues.errors import StaleButton
-from dialogues.events import Inbound, Kind
+from dialogues.events import Kind
 from dialogues.flow import Event, FlowState, Outcome
 from dialogues.menu import menu_reply
-from dialogues.router import Situation, route
+from dialogues.router import route
 from tests.unit.conftest import NOW, MakeContext
+from tests.unit.flow_helpers import (
+    actions,
+    buttons,
+    inbound_for,
+    press,
+    replies,
+    reply_keys,
+    situation,
+    state_name,
+    text,
+)
 
 FLOW = checkin.FLOW
 USER = 2002
+inbound = inbound_for(USER)
 PICK_UPDATE = 40  # the update id of the colour press, which becomes the check-in's ref
 REF = str(PICK_UPDATE)
 
@@ -44,42 +55,6 @@ PROMPT = {
 }
 BUTTON_ONLY = ("colour", "describe_offer")
 DONE = ["checkin.next_step", "menu.after_checkin"]
-
-
-def text(value: str, update_id: int = 50) -> Event:
-    return Event("text", value, update_id, NOW)
-
-
-def press(value: str, update_id: int = 50) -> Event:
-    return Event("button", value, update_id, NOW)
-
-
-def replies(outcome: Outcome) -> list[Reply]:
-    return [e for e in outcome.effects if isinstance(e, Reply)]
-
-
-def reply_keys(outcome: Outcome) -> list[str]:
-    return [r.text.key for r in replies(outcome)]
-
-
-def actions(outcome: Outcome) -> list[Effect]:
-    return [e for e in outcome.effects if not isinstance(e, Reply)]
-
-
-def state_name(outcome: Outcome) -> str | None:
-    return outcome.state.state if outcome.state is not None else None
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [b for r in replies(outcome) for row in r.buttons for b in row]
-
-
-def inbound(kind: Kind, payload: str, update_id: int = 50) -> Inbound:
-    return Inbound(update_id, USER, USER, kind, payload, NOW)
-
-
-def situation(saved: FlowState | None, step: int = 0) -> Situation:
-    return Situation(True, False, saved, saved.step if saved else step)
 
 
 # --- beginning ------------------------------------------------------------------------------

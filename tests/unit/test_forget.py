@@ -10,16 +10,26 @@ import pytest
 from content.loader import Content
 from content.phrasebook import Phrasebook
 from dialogues import forget
-from dialogues.effects import Button, Effect, ForgetMe, Reply, Say
+from dialogues.effects import Effect, ForgetMe, Reply, Say
 from dialogues.errors import StaleButton
-from dialogues.events import Inbound, Kind
+from dialogues.events import Kind
 from dialogues.flow import Event, FlowState, Outcome
 from dialogues.menu import menu_reply
-from dialogues.router import Situation, route
-from tests.unit.conftest import NOW, MakeContext
+from dialogues.router import route
+from tests.unit.conftest import MakeContext
+from tests.unit.flow_helpers import (
+    actions,
+    buttons,
+    inbound_for,
+    press,
+    reply_keys,
+    situation,
+    text,
+)
 
 FLOW = forget.FLOW
 USER = 5005
+inbound = inbound_for(USER)
 
 SAVED: dict[str, FlowState] = {
     "explain": FlowState("forget", "explain", 7, {}),
@@ -27,38 +37,6 @@ SAVED: dict[str, FlowState] = {
 }
 PROMPT = {"explain": "forget.explain", "confirm": "forget.confirm"}
 KEPT = Outcome(None, (Reply(Say("forget.kept")), menu_reply()))
-
-
-def text(value: str, update_id: int = 50) -> Event:
-    return Event("text", value, update_id, NOW)
-
-
-def press(value: str, update_id: int = 50) -> Event:
-    return Event("button", value, update_id, NOW)
-
-
-def replies(outcome: Outcome) -> list[Reply]:
-    return [e for e in outcome.effects if isinstance(e, Reply)]
-
-
-def reply_keys(outcome: Outcome) -> list[str]:
-    return [r.text.key for r in replies(outcome)]
-
-
-def actions(outcome: Outcome) -> list[Effect]:
-    return [e for e in outcome.effects if not isinstance(e, Reply)]
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [b for r in replies(outcome) for row in r.buttons for b in row]
-
-
-def inbound(kind: Kind, payload: str, update_id: int = 50) -> Inbound:
-    return Inbound(update_id, USER, USER, kind, payload, NOW)
-
-
-def situation(saved: FlowState | None, step: int = 0) -> Situation:
-    return Situation(True, False, saved, saved.step if saved else step)
 
 
 # --- beginning --------------------------------------------------------------------------------

@@ -19,15 +19,26 @@ from dialogues.effects import (
     UpdateProfile,
 )
 from dialogues.errors import StaleButton
-from dialogues.events import Inbound, Kind
+from dialogues.events import Kind
 from dialogues.flow import Event, FlowState, Outcome
 from dialogues.menu import menu_reply
 from dialogues.router import Situation, route
-from tests.unit.conftest import NOW, MakeContext
+from tests.unit.conftest import MakeContext
+from tests.unit.flow_helpers import (
+    actions,
+    buttons,
+    inbound_for,
+    press,
+    replies,
+    reply_keys,
+    state_name,
+    text,
+)
 
 FLOW = onboarding.FLOW
 INVITE_ID = 7
 USER = 1001
+inbound = inbound_for(USER)
 
 # Each state as the database would hand it back: flow, state name, step, JSON data.
 SAVED: dict[str, FlowState] = {
@@ -48,38 +59,6 @@ PROMPT = {
 }
 BUTTON_ONLY = ("intro", "limits", "consent")
 AGREED = ("name", "checkin_time")  # the participant exists from "I agree" on
-
-
-def text(value: str, update_id: int = 50) -> Event:
-    return Event("text", value, update_id, NOW)
-
-
-def press(value: str, update_id: int = 50) -> Event:
-    return Event("button", value, update_id, NOW)
-
-
-def replies(outcome: Outcome) -> list[Reply]:
-    return [e for e in outcome.effects if isinstance(e, Reply)]
-
-
-def reply_keys(outcome: Outcome) -> list[str]:
-    return [r.text.key for r in replies(outcome)]
-
-
-def actions(outcome: Outcome) -> list[Effect]:
-    return [e for e in outcome.effects if not isinstance(e, Reply)]
-
-
-def state_name(outcome: Outcome) -> str | None:
-    return outcome.state.state if outcome.state is not None else None
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [b for r in replies(outcome) for row in r.buttons for b in row]
-
-
-def inbound(kind: Kind, payload: str, update_id: int = 50) -> Inbound:
-    return Inbound(update_id, USER, USER, kind, payload, NOW)
 
 
 def situation(saved: FlowState) -> Situation:

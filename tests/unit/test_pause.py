@@ -17,7 +17,6 @@ from content.phrasebook import Phrasebook
 from dialogues import pause
 from dialogues.effects import (
     Button,
-    Effect,
     Reply,
     SaveReflection,
     Say,
@@ -28,11 +27,23 @@ from dialogues.events import Inbound, Kind
 from dialogues.flow import Context, Event, FlowState, Library, Outcome, Profile
 from dialogues.menu import menu_reply
 from dialogues.preferences import Plan
-from dialogues.router import Situation, route
+from dialogues.router import route
 from tests.unit.conftest import NOW
+from tests.unit.flow_helpers import (
+    actions,
+    buttons,
+    inbound_for,
+    press,
+    replies,
+    reply_keys,
+    situation,
+    state_name,
+    text,
+)
 
 FLOW = pause.FLOW
 USER = 5005
+inbound = inbound_for(USER)
 LAST_UPDATE = 90  # the update id of the last rating, which becomes the reflection's ref
 Make = Callable[..., Context]
 
@@ -94,42 +105,6 @@ def make(library: Library) -> Make:
 def book() -> Phrasebook:
     content = load_content()
     return Phrasebook(content.locale, content.resources)
-
-
-def text(value: str, update_id: int = 50) -> Event:
-    return Event("text", value, update_id, NOW)
-
-
-def press(value: str, update_id: int = 50) -> Event:
-    return Event("button", value, update_id, NOW)
-
-
-def replies(outcome: Outcome) -> list[Reply]:
-    return [e for e in outcome.effects if isinstance(e, Reply)]
-
-
-def reply_keys(outcome: Outcome) -> list[str]:
-    return [r.text.key for r in replies(outcome)]
-
-
-def actions(outcome: Outcome) -> list[Effect]:
-    return [e for e in outcome.effects if not isinstance(e, Reply)]
-
-
-def state_name(outcome: Outcome) -> str | None:
-    return outcome.state.state if outcome.state is not None else None
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [b for r in replies(outcome) for row in r.buttons for b in row]
-
-
-def inbound(kind: Kind, payload: str, update_id: int = 50) -> Inbound:
-    return Inbound(update_id, USER, USER, kind, payload, NOW)
-
-
-def situation(saved: FlowState | None, step: int = 0) -> Situation:
-    return Situation(True, False, saved, saved.step if saved else step)
 
 
 def placeholders(text: str) -> set[str]:

@@ -12,17 +12,30 @@ import pytest
 from content.loader import Content
 from content.phrasebook import Phrasebook
 from dialogues import checkin, plan
-from dialogues.effects import Button, Effect, Reply, Say, UpdatePlan
+from dialogues.effects import Effect, Reply, Say, UpdatePlan
 from dialogues.errors import StaleButton
-from dialogues.events import Inbound, Kind
+from dialogues.events import Kind
 from dialogues.flow import Context, Event, FlowState, Library, Outcome, Profile
 from dialogues.menu import menu_reply
 from dialogues.preferences import Plan
-from dialogues.router import Situation, route
+from dialogues.router import route
 from tests.unit.conftest import NOW
+from tests.unit.flow_helpers import (
+    actions,
+    buttons,
+    inbound_for,
+    press,
+    replies,
+    reply_keys,
+    situation,
+    state_name,
+    text,
+    values,
+)
 
 FLOW = plan.FLOW
 USER = 2002
+inbound = inbound_for(USER)
 PHRASE = "I'm getting wound up, I'm taking a time out, I'll be back at eight"
 PLAN = Plan(short=("Stop shouting at home",), helps=("Walking the dog", "Calling my brother"),
             hinders=("Drinking after work",), coping=("I can walk away",),
@@ -40,46 +53,6 @@ def pctx(library: Library) -> MakePlanContext:
         return Context(NOW, library, Profile(preferred_name="Sam", plan=plan or Plan()))
 
     return make
-
-
-def text(value: str, update_id: int = 50) -> Event:
-    return Event("text", value, update_id, NOW)
-
-
-def press(value: str, update_id: int = 50) -> Event:
-    return Event("button", value, update_id, NOW)
-
-
-def replies(outcome: Outcome) -> list[Reply]:
-    return [e for e in outcome.effects if isinstance(e, Reply)]
-
-
-def reply_keys(outcome: Outcome) -> list[str]:
-    return [r.text.key for r in replies(outcome)]
-
-
-def actions(outcome: Outcome) -> list[Effect]:
-    return [e for e in outcome.effects if not isinstance(e, Reply)]
-
-
-def state_name(outcome: Outcome) -> str | None:
-    return outcome.state.state if outcome.state is not None else None
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [b for r in replies(outcome) for row in r.buttons for b in row]
-
-
-def values(outcome: Outcome) -> list[str]:
-    return [b.data.split(":", 2)[2] for b in buttons(outcome)]
-
-
-def inbound(kind: Kind, payload: str, update_id: int = 50) -> Inbound:
-    return Inbound(update_id, USER, USER, kind, payload, NOW)
-
-
-def situation(saved: FlowState | None, step: int = 0) -> Situation:
-    return Situation(True, False, saved, saved.step if saved else step)
 
 
 def edited(**changes: Any) -> dict[str, Any]:

@@ -14,17 +14,30 @@ import pytest
 from content.loader import Content
 from content.phrasebook import Phrasebook
 from dialogues import settings
-from dialogues.effects import Button, Effect, Reply, Say, UpdatePreferences, UpdateProfile
+from dialogues.effects import Effect, Reply, Say, UpdatePreferences, UpdateProfile
 from dialogues.errors import StaleButton
-from dialogues.events import Inbound, Kind
+from dialogues.events import Kind
 from dialogues.flow import Context, Event, FlowState, Library, Outcome, Profile
 from dialogues.menu import menu_reply
 from dialogues.preferences import Preferences
-from dialogues.router import Situation, route
+from dialogues.router import route
 from tests.unit.conftest import NOW
+from tests.unit.flow_helpers import (
+    actions,
+    buttons,
+    inbound_for,
+    press,
+    replies,
+    reply_keys,
+    situation,
+    state_name,
+    text,
+    values,
+)
 
 FLOW = settings.FLOW
 USER = 4004
+inbound = inbound_for(USER)
 Make = Callable[..., Context]
 
 SAVED: dict[str, FlowState] = {
@@ -70,49 +83,9 @@ def ctx(library: Library) -> Make:
     return make
 
 
-def text(value: str, update_id: int = 50) -> Event:
-    return Event("text", value, update_id, NOW)
-
-
-def press(value: str, update_id: int = 50) -> Event:
-    return Event("button", value, update_id, NOW)
-
-
-def replies(outcome: Outcome) -> list[Reply]:
-    return [e for e in outcome.effects if isinstance(e, Reply)]
-
-
-def reply_keys(outcome: Outcome) -> list[str]:
-    return [r.text.key for r in replies(outcome)]
-
-
-def actions(outcome: Outcome) -> list[Effect]:
-    return [e for e in outcome.effects if not isinstance(e, Reply)]
-
-
-def state_name(outcome: Outcome) -> str | None:
-    return outcome.state.state if outcome.state is not None else None
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [b for r in replies(outcome) for row in r.buttons for b in row]
-
-
-def values(outcome: Outcome) -> list[str]:
-    return [b.data.split(":", 2)[2] for b in buttons(outcome)]
-
-
 def labels(outcome: Outcome) -> dict[str, Say | str]:
     """The summary's buttons: {button value: label}."""
     return {b.data.split(":", 2)[2]: b.label for b in buttons(outcome)}
-
-
-def inbound(kind: Kind, payload: str, update_id: int = 50) -> Inbound:
-    return Inbound(update_id, USER, USER, kind, payload, NOW)
-
-
-def situation(saved: FlowState | None, step: int = 0) -> Situation:
-    return Situation(True, False, saved, saved.step if saved else step)
 
 
 def prefs(**changes: Any) -> UpdatePreferences:

@@ -32,9 +32,21 @@ from dialogues.menu import menu_reply
 from dialogues.preferences import TIMEOUT_LENGTHS, Plan, Preferences
 from dialogues.router import Situation, route
 from tests.unit.conftest import NOW
+from tests.unit.flow_helpers import (
+    actions,
+    buttons,
+    inbound_for,
+    press,
+    replies,
+    reply_keys,
+    situation,
+    state_name,
+    text,
+)
 
 FLOW = timeout.FLOW
 USER = 4004
+inbound = inbound_for(USER)
 GO_UPDATE = 70  # the update id of the Start press, which becomes the Time Out's ref
 REF = str(GO_UPDATE)
 Make = Callable[..., Context]
@@ -79,44 +91,8 @@ def book() -> Phrasebook:
     return Phrasebook(content.locale, content.resources)
 
 
-def text(value: str, update_id: int = 50) -> Event:
-    return Event("text", value, update_id, NOW)
-
-
-def press(value: str, update_id: int = 50) -> Event:
-    return Event("button", value, update_id, NOW)
-
-
-def replies(outcome: Outcome) -> list[Reply]:
-    return [e for e in outcome.effects if isinstance(e, Reply)]
-
-
-def reply_keys(outcome: Outcome) -> list[str]:
-    return [r.text.key for r in replies(outcome)]
-
-
-def actions(outcome: Outcome) -> list[Effect]:
-    return [e for e in outcome.effects if not isinstance(e, Reply)]
-
-
 def schedules(outcome: Outcome) -> list[Schedule]:
     return [e for e in outcome.effects if isinstance(e, Schedule)]
-
-
-def state_name(outcome: Outcome) -> str | None:
-    return outcome.state.state if outcome.state is not None else None
-
-
-def buttons(outcome: Outcome) -> list[Button]:
-    return [b for r in replies(outcome) for row in r.buttons for b in row]
-
-
-def inbound(kind: Kind, payload: str, update_id: int = 50) -> Inbound:
-    return Inbound(update_id, USER, USER, kind, payload, NOW)
-
-
-def situation(saved: FlowState | None, step: int = 0) -> Situation:
-    return Situation(True, False, saved, saved.step if saved else step)
 
 
 def started(minutes: int, colour: str | None = "yellow") -> list[Effect]:
