@@ -59,7 +59,9 @@ class Facilitator(Base):
     __tablename__ = "facilitator"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(100))  # legacy plain name; now name_enc
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    deactivated_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
@@ -86,7 +88,8 @@ class Participant(Base):
 class Invite(Base):
     __tablename__ = "invite"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)  # legacy: plain code
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
     alias: Mapped[str] = mapped_column(String(64))
     start_date: Mapped[date | None] = mapped_column(Date)
@@ -108,6 +111,10 @@ class Conversation(Base):
     step: Mapped[int] = mapped_column(Integer, default=0)
     data_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # may hold free text mid-flow
     phrase_memory: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The participant's previous free text, kept briefly so a risk split over two messages
+    # can be screened together.
+    recent_text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recent_text_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 
@@ -136,6 +143,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the worker holding the lease
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))  # an error class, never text
@@ -149,6 +158,20 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_update"
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime]
+
+
+class SkippedUpdate(Base):
+    """An update that failed every retry and was skipped so the bot keeps answering others.
+
+    Only ids, the update's kind and the error class: never its text.
+    """
+
+    __tablename__ = "skipped_update"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer)
+    skipped_at: Mapped[datetime]
 
 
 class StartAttempt(Base):
