@@ -135,7 +135,14 @@ class FakeBotAPI:
         self._update_ids = itertools.count(700_000_001)
         self._callback_ids = itertools.count(4_200_000_000_000_000_001)
         self._file_numbers = itertools.count(1)
-        self._open_callbacks: set[str] = set()
+        self._open_callbacks: dict[str, float] = {}  # query id -> when it was pressed
+        # The fake's own clock (monotonic seconds); tests may replace it to age callbacks
+        # or move flood-control windows without sleeping.
+        self.clock: Callable[[], float] = time.monotonic
+        # Flood control like Telegram's (opt in: enforce_flood_control()).
+        self._flood_control = False
+        self._sends: deque[tuple[float, int]] = deque()  # (when, chat_id) of recent sends
+        self.flood_429s = 0
         self._last_message_id: defaultdict[int, int] = defaultdict(int)
         self._chat_log: defaultdict[int, list[JSON]] = defaultdict(list)  # bot messages, in order
         self._bot_messages: dict[tuple[int, int], JSON] = {}
@@ -240,6 +247,11 @@ class FakeBotAPI:
             raise ValueError(f"unknown Bot API method {method!r}")
         self._failures[method.lower()].append(ApiError(status, description, retry_after))
 
+    def enforce_flood_control(self, enabled: bool = True) -> None:
+        """Answer 429 with ``retry_after`` above Telegram's limits: about 1 message a second
+        to one private chat, 20 a minute to one group, 30 a second overall."""
+        self._flood_control = enabled
+
     def block(self, chat_id: int) -> None:
         """Every send or edit to ``chat_id`` now fails 403 (user blocked / bot kicked)."""
         self._blocked.add(chat_id)
@@ -289,7 +301,7 @@ class FakeBotAPI:
         if strict and current is not None and data not in [d for _, d in buttons(current)]:
             raise ValueError(f"no button with data {data!r} on {shapes.describe(current)}")
         query_id = str(next(self._callback_ids))
-        self._open_callbacks.add(query_id)
+        self._open_callbacks[query_id] = self.clock()
         attached = current if current is not None else message
         return self._enqueue(
             "callback_query", shapes.callback_query(query_id, user.as_json(), attached, data)
@@ -473,8 +485,11 @@ class FakeBotAPI:
         if chat_id in self._groups:
             return shapes.group_chat(chat_id, self._groups[chat_id])
         user = self._users.get(chat_id)
-        if user is None or not user.started:
+        if user is None:
             raise ApiError(400, "Bad Request: chat not found")
+        if not user.started:
+            # A real account that never opened the bot: Telegram says 403, not 400.
+            raise ApiError(403, shapes.CANT_INITIATE)
         return shapes.private_chat(user.as_json())
 
     def _editable(self, params: JSON) -> JSON:
@@ -493,7 +508,7 @@ class FakeBotAPI:
         text = params.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > shapes.MAX_MESSAGE_LENGTH:
+        if len(text.encode("utf-16-le")) // 2 > shapes.MAX_MESSAGE_LENGTH:  # UTF-16 units
             raise ApiError(400, "Bad Request: message is too long")
         return text
 
@@ -568,10 +583,33 @@ class FakeBotAPI:
             "pending_update_count": len(self._queue),
         }
 
+    def _check_flood(self, chat_id: int) -> None:
+        if not self._flood_control:
+            return
+        now = self.clock()
+        while self._sends and now - self._sends[0][0] >= 60:
+            self._sends.popleft()
+        last_second = [c for when, c in self._sends if now - when < 1]
+        retry_after = None
+        if chat_id < 0 and sum(1 for _, c in self._sends if c == chat_id) \
+                >= shapes.FLOOD_PER_GROUP_PER_MINUTE:
+            oldest = next(when for when, c in self._sends if c == chat_id)
+            retry_after = max(1, int(60 - (now - oldest)) + 1)
+        else:
+            chat_busy = chat_id > 0 and last_second.count(chat_id) >= \
+                shapes.FLOOD_PER_CHAT_PER_SECOND
+            if chat_busy or len(last_second) >= shapes.FLOOD_OVERALL_PER_SECOND:
+                retry_after = 1
+        if retry_after is not None:
+            self.flood_429s += 1
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        self._sends.append((now, chat_id))
+
     async def _send_message(self, params: JSON) -> JSON:
         chat = self._resolve_chat(params)
         text = self._checked_text(params)
         markup = self._checked_markup(params)
+        self._check_flood(chat["id"])
         msg_id = self._next_message_id(chat["id"])
         msg = shapes.message(msg_id, shapes.sender(self.bot_user), chat, _now(), text=text)
         if markup is not None:
@@ -612,9 +650,9 @@ class FakeBotAPI:
 
     async def _answer_callback_query(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id", ""))
-        if query_id not in self._open_callbacks:
+        pressed = self._open_callbacks.pop(query_id, None)
+        if pressed is None or self.clock() - pressed > shapes.CALLBACK_QUERY_LIFETIME_SECONDS:
             raise ApiError(400, shapes.QUERY_TOO_OLD)
-        self._open_callbacks.discard(query_id)
         self.callback_answers[query_id] = params
         self._notify()
         return True

@@ -24,6 +24,11 @@ NOT_MODIFIED = (
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "Forbidden: bot was blocked by the user"
 KICKED = "Forbidden: bot was kicked from the group chat"
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+CALLBACK_QUERY_LIFETIME_SECONDS = 15  # Telegram stops accepting an answer after ~15 s
+FLOOD_PER_CHAT_PER_SECOND = 1
+FLOOD_PER_GROUP_PER_MINUTE = 20
+FLOOD_OVERALL_PER_SECOND = 30
 
 # Request fields arrive as form strings; these are decoded before a method sees them.
 _JSON_FIELDS = frozenset(

@@ -250,7 +250,7 @@ async def test_raw_form_fields_are_decoded(api: FakeBotAPI, bot: Bot) -> None:
 
 
 async def test_send_message_validation(api: FakeBotAPI, bot: Bot) -> None:
-    with pytest.raises(TelegramBadRequest, match="chat not found"):
+    with pytest.raises(TelegramForbiddenError, match="can't initiate conversation"):
         await bot.send_message(ALEX, "before Alex ever wrote")
     await started(api, bot)
     with pytest.raises(TelegramBadRequest, match="chat not found"):
@@ -424,3 +424,62 @@ async def test_dispatcher_polling_end_to_end(api: FakeBotAPI, bot: Bot) -> None:
     finally:
         await dispatcher.stop_polling()
         await polling
+
+
+# ---------------------------------------------------------- as strict as Telegram
+
+
+async def test_message_length_is_counted_in_utf16_code_units(api: FakeBotAPI, bot: Bot) -> None:
+    await started(api, bot)
+    # An emoji outside the BMP is one character in Python and two UTF-16 units.
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(ALEX, "\U0001f642" * 2049)
+    await bot.send_message(ALEX, "\U0001f642" * 2048)
+    assert len(api.messages_to(ALEX)) == 1
+
+
+async def test_callback_query_expires_after_its_lifetime(api: FakeBotAPI, bot: Bot) -> None:
+    await started(api, bot)
+    now = [1000.0]
+    api.clock = lambda: now[0]
+    sent = await bot.send_message(ALEX, "Pick", reply_markup=keyboard(("A", "a"), ("B", "b")))
+    message = api.messages_to(ALEX)[-1]
+    assert sent.message_id == message["message_id"]
+    fresh = api.press(ALEX, message, "a")["callback_query"]["id"]
+    stale = api.press(ALEX, message, "b")["callback_query"]["id"]
+    now[0] += 5
+    assert await bot.answer_callback_query(fresh)
+    now[0] += 20
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(stale)
+
+
+async def test_flood_control_answers_429_per_chat_group_and_overall(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    now = [500.0]
+    api.clock = lambda: now[0]
+    api.enforce_flood_control()
+    await started(api, bot)
+    await bot.send_message(ALEX, "one")
+    with pytest.raises(TelegramRetryAfter) as too_fast:
+        await bot.send_message(ALEX, "two, in the same second")
+    assert too_fast.value.retry_after == 1
+    now[0] += 1.0
+    await bot.send_message(ALEX, "two, a second later")
+
+    api.add_group(GROUP, "Invented circle")
+    for n in range(20):
+        await bot.send_message(GROUP, f"group {n}")
+        now[0] += 1.01
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(GROUP, "the 21st within a minute")
+
+    now[0] += 120
+    for user in range(3001, 3031):
+        api.add_user(user, "Invented", started=True)
+        await bot.send_message(user, "hello")
+    api.add_user(3031, "Invented", started=True)
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(3031, "the 31st in one second")
+    assert api.flood_429s == 3
