@@ -143,6 +143,9 @@ class FakeBotAPI:
         self._flood_control = False
         self._sends: deque[tuple[float, int]] = deque()  # (when, chat_id) of recent sends
         self.flood_429s = 0
+        # hold_sends(): sendMessage requests wait here, in flight, until release_sends().
+        self._send_gate: asyncio.Event | None = None
+        self.sends_in_flight = 0
         self._last_message_id: defaultdict[int, int] = defaultdict(int)
         self._chat_log: defaultdict[int, list[JSON]] = defaultdict(list)  # bot messages, in order
         self._bot_messages: dict[tuple[int, int], JSON] = {}
@@ -251,6 +254,16 @@ class FakeBotAPI:
         """Answer 429 with ``retry_after`` above Telegram's limits: about 1 message a second
         to one private chat, 20 a minute to one group, 30 a second overall."""
         self._flood_control = enabled
+
+    def hold_sends(self) -> None:
+        """Keep every sendMessage request in flight (unanswered) until release_sends(), so a
+        test can kill the bot while a message is being sent."""
+        self._send_gate = asyncio.Event()
+
+    def release_sends(self) -> None:
+        if self._send_gate is not None:
+            self._send_gate.set()
+        self._send_gate = None
 
     def block(self, chat_id: int) -> None:
         """Every send or edit to ``chat_id`` now fails 403 (user blocked / bot kicked)."""
@@ -610,6 +623,14 @@ class FakeBotAPI:
         text = self._checked_text(params)
         markup = self._checked_markup(params)
         self._check_flood(chat["id"])
+        if self._send_gate is not None:
+            gate = self._send_gate
+            self.sends_in_flight += 1
+            self._notify()
+            try:
+                await gate.wait()
+            finally:
+                self.sends_in_flight -= 1
         msg_id = self._next_message_id(chat["id"])
         msg = shapes.message(msg_id, shapes.sender(self.bot_user), chat, _now(), text=text)
         if markup is not None:
