@@ -10,7 +10,8 @@ by what the callback data claims.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -34,6 +35,32 @@ class EscalationPolicy:
     retry_without_team_chat: timedelta = timedelta(minutes=15)
 
 
+Announce = Callable[[bool], Awaitable[None]]
+
+
+@dataclass
+class Herald:
+    """Writes the participant's reply exactly once, just before the first alert row of this
+    raise (``told=True``) or, when no alert row was written, at the end (``told=False``)."""
+
+    announce: Announce | None = None
+    done: bool = False
+    alerted: bool = field(default=False)
+
+    async def before_alert(self) -> None:
+        self.alerted = True
+        await self._once(True)
+
+    async def finish(self) -> None:
+        await self._once(False)
+
+    async def _once(self, told: bool) -> None:
+        if not self.done:
+            self.done = True
+            if self.announce is not None:
+                await self.announce(told)
+
+
 class FlagDesk:
     def __init__(self, writer: OutgoingWriter, policy: EscalationPolicy) -> None:
         self.writer = writer
@@ -41,15 +68,25 @@ class FlagDesk:
 
     # --- raising -------------------------------------------------------------------
     async def raise_flag(self, uow: UnitOfWork, participant: Participant, effect: RaiseFlag,
-                         now: datetime) -> Flag:
+                         now: datetime, announce: Announce | None = None) -> bool:
+        """Store or group the flag and alert whoever must know. ``announce(told)`` writes the
+        participant's reply before the first alert; returns True if an alert row was written."""
+        herald = Herald(announce)
+        await self._raise(uow, participant, effect, now, herald)
+        await herald.finish()
+        return herald.alerted
+
+    async def _raise(self, uow: UnitOfWork, participant: Participant, effect: RaiseFlag,
+                     now: datetime, herald: Herald) -> None:
         excerpt = effect.excerpt if isinstance(effect.excerpt, str) else self.writer.render(
             effect.excerpt, None)
         evidence = [dict(zip(("rule", "category", "severity", "matched"), e, strict=True))
                     for e in effect.evidence]
         existing = await uow.flags.recent_live(participant.id, now - self.policy.group_window)
         if existing is not None:
-            await self._group(uow, participant, existing, effect, excerpt, evidence, now)
-            return existing
+            await self._group(uow, participant, existing, effect, excerpt, evidence, now,
+                              herald)
+            return
         flag = await uow.flags.add(Flag(
             participant_id=participant.id, severity=effect.severity,
             categories=list(effect.categories), source=effect.source,
@@ -62,17 +99,17 @@ class FlagDesk:
         facilitator = await self._facilitator(uow, participant)
         if facilitator is None:
             flag.escalate_at = now  # nobody to alert: straight to the team chat
-            await self._escalate(uow, flag, participant, now)
+            await self._escalate(uow, flag, participant, now, herald)
         else:
             await self._alert(uow, flag, participant, facilitator.telegram_user_id,
-                              "facilitator", "facilitator.alert", now)
-        return flag
+                              "facilitator", "facilitator.alert", now, herald=herald)
 
     async def _group(self, uow: UnitOfWork, participant: Participant, flag: Flag,
                      effect: RaiseFlag, excerpt: str, evidence: list[dict[str, str]],
-                     now: datetime) -> None:
+                     now: datetime, herald: Herald) -> None:
         excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
-        if excerpt not in excerpts:
+        repeat = excerpt in excerpts
+        if not repeat:
             excerpts.append(excerpt)
         flag.excerpts_enc = uow.cipher.encrypt_json(excerpts[-10:])
         flag.evidence_enc = uow.cipher.encrypt_json(
@@ -84,16 +121,28 @@ class FlagDesk:
         flag.categories = [*flag.categories, *new_categories]
         await uow.audit.add(now, "system", "flag.grouped", participant.id,
                             {"flag_id": str(flag.id)})
-        if not (worse or new_categories):
-            return  # the same concern again: no new alert, no flood
+        handled = flag.status == "acknowledged"
+        if repeat and not (worse or new_categories or handled):
+            return  # the very same words again on an open flag: already alerted, no flood
         if worse:
             flag.severity = effect.severity
-            deadline = self._deadline(effect.severity, now)
-            if flag.status == "open" and (flag.escalate_at is None or deadline < flag.escalate_at):
+        if handled:  # somebody acted already: this new message needs acknowledging again
+            await uow.audit.add(now, "system", "flag.reopened", participant.id,
+                                {"flag_id": str(flag.id), "was_acknowledged_by":
+                                 flag.acknowledged_by or ""})
+            flag.status, flag.acknowledged_at, flag.acknowledged_by = "open", None, None
+            flag.escalate_at = self._deadline(flag.severity, now)
+        elif worse and flag.status == "open":
+            deadline = self._deadline(flag.severity, now)
+            if flag.escalate_at is None or deadline < flag.escalate_at:
                 flag.escalate_at = deadline
-        for chat_id, audience in await self._recipients(uow, flag, participant):
-            await self._alert(uow, flag, participant, chat_id, audience,
-                              "facilitator.alert_update", now, excerpt=excerpt)
+        key = "facilitator.alert_update" if worse else "facilitator.alert_new_message"
+        recipients = await self._recipients(uow, flag, participant)
+        for chat_id, audience in recipients:
+            await self._alert(uow, flag, participant, chat_id, audience, key, now,
+                              excerpt=excerpt, herald=herald)
+        if not recipients:
+            flag.escalate_at = now  # nobody reachable: let the escalation tick try the team
 
     # --- escalation ----------------------------------------------------------------
     async def escalate_due(self, uow: UnitOfWork, now: datetime) -> int:
@@ -113,7 +162,7 @@ class FlagDesk:
                                 flag.participant_id, {"flag_id": str(flag.id)})
 
     async def _escalate(self, uow: UnitOfWork, flag: Flag, participant: Participant,
-                        now: datetime) -> bool:
+                        now: datetime, herald: Herald | None = None) -> bool:
         team_chat = await uow.settings.team_chat_id()
         if team_chat is None:
             log.error("flag %s is due for escalation but no team chat is set", flag.id)
@@ -122,7 +171,8 @@ class FlagDesk:
                                 {"flag_id": str(flag.id), "reason": "no team chat"})
             return False
         flag.status, flag.escalated_at = "escalated", now
-        await self._alert(uow, flag, participant, team_chat, "team", "team.escalation", now)
+        await self._alert(uow, flag, participant, team_chat, "team", "team.escalation", now,
+                          herald=herald)
         await uow.audit.add(now, "system", "flag.escalated", participant.id,
                             {"flag_id": str(flag.id)})
         return True
@@ -233,7 +283,10 @@ class FlagDesk:
         return await uow.facilitators.get(participant.facilitator_id)
 
     async def _alert(self, uow: UnitOfWork, flag: Flag, participant: Participant, chat_id: int,
-                     audience: str, key: str, now: datetime, excerpt: str | None = None) -> None:
+                     audience: str, key: str, now: datetime, excerpt: str | None = None,
+                     herald: Herald | None = None) -> None:
+        if herald is not None:
+            await herald.before_alert()
         excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
         evidence: list[dict[str, str]] = uow.cipher.decrypt_json(flag.evidence_enc, [])
         hits = sorted({f"{e['rule']} (“{e['matched']}”)" for e in evidence})
