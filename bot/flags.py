@@ -10,6 +10,7 @@ by what the callback data claims.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -24,6 +25,8 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 SEVERITY_RANK = {"concern": 1, "urgent": 2}
 FLAG_BUTTON = "f"
+# ASCII digits only ("²".isdigit() is True), at most 9 of them: anything else is stale.
+FLAG_DATA = re.compile(rf"{FLAG_BUTTON}:(ack|close):([0-9]{{1,9}})", re.ASCII)
 CLOSE_FLOW = "facilitator"
 
 
@@ -181,26 +184,27 @@ class FlagDesk:
     async def on_button(self, uow: UnitOfWork, user_id: int, chat_id: int, data: str,
                         now: datetime) -> str | None:
         """Handle Acknowledge / Close; return the short answer for the press."""
-        parts = data.split(":")
-        if len(parts) != 3 or parts[0] != FLAG_BUTTON or not parts[2].isdigit():
+        match = FLAG_DATA.fullmatch(data)
+        if match is None:
             return self._say("common.expired_button")
-        action, flag = parts[1], await uow.flags.get(int(parts[2]))
+        action, flag = match[1], await uow.flags.get(int(match[2]))
         participant = await uow.participants.get(flag.participant_id) if flag else None
         if flag is None or participant is None:
             return self._say("common.expired_button")
-        actor = await self._actor(uow, participant, user_id, chat_id)
+        actor = await self._actor(uow, flag, participant, user_id, chat_id)
         if actor is None:
             log.warning("flag %s: press from a user who may not act on it", flag.id)
-            return self._say("common.expired_button")
+            await uow.audit.add(now, str(user_id), "flag.press_refused", participant.id,
+                                {"flag_id": str(flag.id), "action": action,
+                                 "chat": "team" if chat_id != user_id else "private"})
+            return self._say("flag.not_yours")
         await uow.audit.add(now, actor, f"flag.press.{action}", participant.id,
                             {"flag_id": str(flag.id)})
         if flag.status == "closed":
             return self._say("flag.already_closed")
         if action == "ack":
             return await self._acknowledge(uow, flag, participant, actor, now)
-        if action == "close":
-            return await self._start_close(uow, flag, user_id, now)
-        return self._say("common.expired_button")
+        return await self._start_close(uow, flag, user_id, now)
 
     async def on_close_note(self, uow: UnitOfWork, facilitator: Facilitator,
                             conversation: Conversation, note: str, now: datetime) -> None:
@@ -255,15 +259,20 @@ class FlagDesk:
         return self._say("flag.close_answer")
 
     # --- helpers -------------------------------------------------------------------
-    async def _actor(self, uow: UnitOfWork, participant: Participant, user_id: int,
-                     chat_id: int) -> str | None:
+    async def _actor(self, uow: UnitOfWork, flag: Flag, participant: Participant,
+                     user_id: int, chat_id: int) -> str | None:
+        """The assigned facilitator, from anywhere; or a registered facilitator pressing in
+        the team chat on a flag that was escalated there. Nobody else."""
         facilitator = await self._facilitator(uow, participant)
         if facilitator is not None and facilitator.telegram_user_id == user_id:
             return f"facilitator:{facilitator.id}"
         team_chat = await uow.settings.team_chat_id()
-        if team_chat is not None and chat_id == team_chat:
-            return f"team:{user_id}"
-        return None
+        if team_chat is None or chat_id != team_chat or flag.escalated_at is None:
+            return None
+        member = await uow.facilitators.by_telegram_id(user_id)
+        if member is None or member.deactivated_at is not None:
+            return None
+        return f"team:{user_id}"
 
     async def _recipients(self, uow: UnitOfWork, flag: Flag,
                           participant: Participant) -> list[tuple[int, str]]:
