@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from bot import flag_text
+from bot.flag_herald import Announce, Herald
 from bot.outgoing import OutgoingWriter
 from dialogues.effects import RaiseFlag, Say
 from dialogues.safeguarding import escalation_deadline
@@ -36,32 +37,6 @@ class EscalationPolicy:
     concern_at: time = time(10, 0)
     group_window: timedelta = timedelta(minutes=10)
     retry_without_team_chat: timedelta = timedelta(minutes=15)
-
-
-Announce = Callable[[bool], Awaitable[None]]
-
-
-@dataclass
-class Herald:
-    """Writes the participant's reply exactly once, just before the first alert row of this
-    raise (``told=True``) or, when no alert row was written, at the end (``told=False``)."""
-
-    announce: Announce | None = None
-    done: bool = False
-    alerted: bool = field(default=False)
-
-    async def before_alert(self) -> None:
-        self.alerted = True
-        await self._once(True)
-
-    async def finish(self) -> None:
-        await self._once(False)
-
-    async def _once(self, told: bool) -> None:
-        if not self.done:
-            self.done = True
-            if self.announce is not None:
-                await self.announce(told)
 
 
 class FlagDesk:
@@ -298,14 +273,14 @@ class FlagDesk:
             await herald.before_alert()
         excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
         evidence: list[dict[str, str]] = uow.cipher.decrypt_json(flag.evidence_enc, [])
-        hits = sorted({f"{e['rule']} (“{e['matched']}”)" for e in evidence})
-        why = "; ".join(hits) if hits else self._say("flag.why_button")
+        why = flag_text.reasons(flag.categories, evidence, self._say,
+                                self.writer.phrasebook.has) if evidence else self._say(
+            "flag.why_button")
         text = self._say(
-            key, flag_id=str(flag.id), alias=participant.alias,
+            key, flag_id=str(flag.id), alias=flag_text.one_line(participant.alias),
             severity=self._say(f"flag.severity.{flag.severity}"),
-            categories=", ".join(c.replace("_", " ") for c in flag.categories),
-            excerpt=excerpt or "\n".join(f"“{e}”" for e in excerpts), why=why,
-            count=str(flag.message_count))
+            excerpt=flag_text.quote(excerpt) if excerpt else flag_text.quote_all(excerpts),
+            why=why, count=str(flag.message_count))
         buttons = [[{"text": self._say("flag.button.ack"), "data": f"{FLAG_BUTTON}:ack:{flag.id}"},
                     {"text": self._say("flag.button.close"),
                      "data": f"{FLAG_BUTTON}:close:{flag.id}"}]]

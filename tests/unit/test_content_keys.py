@@ -46,6 +46,10 @@ DYNAMIC = {
     "flag.severity.concern": 'f"flag.severity.{',
     "facilitator.alert": '"facilitator.alert"',  # bot/flags.py passes it to _alert(...)
     "team.escalation": '"team.escalation"',
+    # bot/flag_text.py, one plain phrase per screening category
+    **{f"flag.reason.{c}": 'f"flag.reason.{' for c in (
+        "partner_harm", "child_harm", "self_harm", "weapon", "strangulation", "stalking",
+        "breach", "sexual_coercion", "substance", "harm_to_others")},
     # dialogues/safeguarding.py UNTOLD: the shell picks the variant after the flag desk acted
     **{key: f'"{key}"' for key in (
         "safety.urgent_others_untold", "safety.urgent_self_untold",
