@@ -236,12 +236,14 @@ class FlagDesk:
     # --- helpers -------------------------------------------------------------------
     async def _actor(self, uow: UnitOfWork, flag: Flag, participant: Participant,
                      user_id: int, chat_id: int) -> str | None:
-        """The assigned facilitator, from anywhere; or a registered facilitator pressing in
-        the team chat on a flag that was escalated there. Nobody else."""
+        """The assigned facilitator, in their private chat or the team chat; or a registered
+        facilitator pressing in the team chat on a flag that was escalated there. Nobody
+        else, and no other group."""
         facilitator = await self._facilitator(uow, participant)
-        if facilitator is not None and facilitator.telegram_user_id == user_id:
-            return f"facilitator:{facilitator.id}"
         team_chat = await uow.settings.team_chat_id()
+        if facilitator is not None and facilitator.telegram_user_id == user_id \
+                and chat_id in (user_id, team_chat):
+            return f"facilitator:{facilitator.id}"
         if team_chat is None or chat_id != team_chat or flag.escalated_at is None:
             return None
         member = await uow.facilitators.by_telegram_id(user_id)

@@ -136,3 +136,15 @@ async def test_flag_button_data_that_is_not_plain_ascii_digits_is_a_stale_button
 
     assert turn.result.callback_answer == EXPIRED
     assert (await flags(app))[0].status == "open"
+
+
+async def test_the_assigned_facilitator_cannot_act_from_some_other_group(
+        app: App, participant: User, make_inbound: InboundFactory) -> None:
+    await set_team_chat(app)
+    await participant.type(URGENT_TEXT)
+
+    result = await app.engine.handle(
+        make_inbound(FACILITATOR_ID, Kind.BUTTON, "f:ack:1", chat_id=-100777))
+
+    assert result.callback_answer == NOT_YOURS
+    assert (await flags(app))[0].status == "open"
