@@ -37,6 +37,7 @@ from dialogues.effects import (
 )
 from dialogues.events import Inbound
 from dialogues.preferences import Preferences
+from dialogues.safeguarding import UNTOLD
 from storage.models import Participant
 from storage.uow import UnitOfWork
 
@@ -76,9 +77,26 @@ class EffectsApplier:
         return Preferences.from_dict(participant.preferences).modes() if participant else ()
 
     async def apply(self, effects: tuple[Effect, ...]) -> Applied:
-        for effect in effects:
+        index = 0
+        while index < len(effects):
+            effect = effects[index]
+            following = effects[index + 1] if index + 1 < len(effects) else None
+            if isinstance(effect, Reply) and isinstance(following, RaiseFlag) \
+                    and effect.text.key in UNTOLD:
+                await self._reply_and_flag(effect, following)
+                index += 2
+                continue
             await self._apply(effect)
+            index += 1
         return self.result
+
+    async def _reply_and_flag(self, reply: Reply, flag: RaiseFlag) -> None:
+        """The reply says the facilitator was told only if the desk wrote an alert row."""
+        async def announce(told: bool) -> None:
+            text = reply.text if told else Say(UNTOLD[reply.text.key], reply.text.params)
+            await self._apply(Reply(text, reply.buttons))
+
+        await self.flags.raise_flag(self.uow, self.participant, flag, self.now, announce)
 
     def tools(self) -> ToolEffects:
         async def notify(text: Say) -> None:

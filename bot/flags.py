@@ -10,10 +10,13 @@ by what the callback data claims.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from bot import flag_text
+from bot.flag_herald import Announce, Herald
 from bot.outgoing import OutgoingWriter
 from dialogues.effects import RaiseFlag, Say
 from dialogues.safeguarding import escalation_deadline
@@ -23,6 +26,8 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 SEVERITY_RANK = {"concern": 1, "urgent": 2}
 FLAG_BUTTON = "f"
+# ASCII digits only ("²".isdigit() is True), at most 9 of them: anything else is stale.
+FLAG_DATA = re.compile(rf"{FLAG_BUTTON}:(ack|close):([0-9]{{1,9}})", re.ASCII)
 CLOSE_FLOW = "facilitator"
 
 
@@ -41,15 +46,25 @@ class FlagDesk:
 
     # --- raising -------------------------------------------------------------------
     async def raise_flag(self, uow: UnitOfWork, participant: Participant, effect: RaiseFlag,
-                         now: datetime) -> Flag:
+                         now: datetime, announce: Announce | None = None) -> bool:
+        """Store or group the flag and alert whoever must know. ``announce(told)`` writes the
+        participant's reply before the first alert; returns True if an alert row was written."""
+        herald = Herald(announce)
+        await self._raise(uow, participant, effect, now, herald)
+        await herald.finish()
+        return herald.alerted
+
+    async def _raise(self, uow: UnitOfWork, participant: Participant, effect: RaiseFlag,
+                     now: datetime, herald: Herald) -> None:
         excerpt = effect.excerpt if isinstance(effect.excerpt, str) else self.writer.render(
             effect.excerpt, None)
         evidence = [dict(zip(("rule", "category", "severity", "matched"), e, strict=True))
                     for e in effect.evidence]
         existing = await uow.flags.recent_live(participant.id, now - self.policy.group_window)
         if existing is not None:
-            await self._group(uow, participant, existing, effect, excerpt, evidence, now)
-            return existing
+            await self._group(uow, participant, existing, effect, excerpt, evidence, now,
+                              herald)
+            return
         flag = await uow.flags.add(Flag(
             participant_id=participant.id, severity=effect.severity,
             categories=list(effect.categories), source=effect.source,
@@ -62,17 +77,17 @@ class FlagDesk:
         facilitator = await self._facilitator(uow, participant)
         if facilitator is None:
             flag.escalate_at = now  # nobody to alert: straight to the team chat
-            await self._escalate(uow, flag, participant, now)
+            await self._escalate(uow, flag, participant, now, herald)
         else:
             await self._alert(uow, flag, participant, facilitator.telegram_user_id,
-                              "facilitator", "facilitator.alert", now)
-        return flag
+                              "facilitator", "facilitator.alert", now, herald=herald)
 
     async def _group(self, uow: UnitOfWork, participant: Participant, flag: Flag,
                      effect: RaiseFlag, excerpt: str, evidence: list[dict[str, str]],
-                     now: datetime) -> None:
+                     now: datetime, herald: Herald) -> None:
         excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
-        if excerpt not in excerpts:
+        repeat = excerpt in excerpts
+        if not repeat:
             excerpts.append(excerpt)
         flag.excerpts_enc = uow.cipher.encrypt_json(excerpts[-10:])
         flag.evidence_enc = uow.cipher.encrypt_json(
@@ -84,16 +99,28 @@ class FlagDesk:
         flag.categories = [*flag.categories, *new_categories]
         await uow.audit.add(now, "system", "flag.grouped", participant.id,
                             {"flag_id": str(flag.id)})
-        if not (worse or new_categories):
-            return  # the same concern again: no new alert, no flood
+        handled = flag.status == "acknowledged"
+        if repeat and not (worse or new_categories or handled):
+            return  # the very same words again on an open flag: already alerted, no flood
         if worse:
             flag.severity = effect.severity
-            deadline = self._deadline(effect.severity, now)
-            if flag.status == "open" and (flag.escalate_at is None or deadline < flag.escalate_at):
+        if handled:  # somebody acted already: this new message needs acknowledging again
+            await uow.audit.add(now, "system", "flag.reopened", participant.id,
+                                {"flag_id": str(flag.id), "was_acknowledged_by":
+                                 flag.acknowledged_by or ""})
+            flag.status, flag.acknowledged_at, flag.acknowledged_by = "open", None, None
+            flag.escalate_at = self._deadline(flag.severity, now)
+        elif worse and flag.status == "open":
+            deadline = self._deadline(flag.severity, now)
+            if flag.escalate_at is None or deadline < flag.escalate_at:
                 flag.escalate_at = deadline
-        for chat_id, audience in await self._recipients(uow, flag, participant):
-            await self._alert(uow, flag, participant, chat_id, audience,
-                              "facilitator.alert_update", now, excerpt=excerpt)
+        key = "facilitator.alert_update" if worse else "facilitator.alert_new_message"
+        recipients = await self._recipients(uow, flag, participant)
+        for chat_id, audience in recipients:
+            await self._alert(uow, flag, participant, chat_id, audience, key, now,
+                              excerpt=excerpt, herald=herald)
+        if not recipients:
+            flag.escalate_at = now  # nobody reachable: let the escalation tick try the team
 
     # --- escalation ----------------------------------------------------------------
     async def escalate_due(self, uow: UnitOfWork, now: datetime) -> int:
@@ -113,7 +140,7 @@ class FlagDesk:
                                 flag.participant_id, {"flag_id": str(flag.id)})
 
     async def _escalate(self, uow: UnitOfWork, flag: Flag, participant: Participant,
-                        now: datetime) -> bool:
+                        now: datetime, herald: Herald | None = None) -> bool:
         team_chat = await uow.settings.team_chat_id()
         if team_chat is None:
             log.error("flag %s is due for escalation but no team chat is set", flag.id)
@@ -122,7 +149,8 @@ class FlagDesk:
                                 {"flag_id": str(flag.id), "reason": "no team chat"})
             return False
         flag.status, flag.escalated_at = "escalated", now
-        await self._alert(uow, flag, participant, team_chat, "team", "team.escalation", now)
+        await self._alert(uow, flag, participant, team_chat, "team", "team.escalation", now,
+                          herald=herald)
         await uow.audit.add(now, "system", "flag.escalated", participant.id,
                             {"flag_id": str(flag.id)})
         return True
@@ -131,26 +159,27 @@ class FlagDesk:
     async def on_button(self, uow: UnitOfWork, user_id: int, chat_id: int, data: str,
                         now: datetime) -> str | None:
         """Handle Acknowledge / Close; return the short answer for the press."""
-        parts = data.split(":")
-        if len(parts) != 3 or parts[0] != FLAG_BUTTON or not parts[2].isdigit():
+        match = FLAG_DATA.fullmatch(data)
+        if match is None:
             return self._say("common.expired_button")
-        action, flag = parts[1], await uow.flags.get(int(parts[2]))
+        action, flag = match[1], await uow.flags.get(int(match[2]))
         participant = await uow.participants.get(flag.participant_id) if flag else None
         if flag is None or participant is None:
             return self._say("common.expired_button")
-        actor = await self._actor(uow, participant, user_id, chat_id)
+        actor = await self._actor(uow, flag, participant, user_id, chat_id)
         if actor is None:
             log.warning("flag %s: press from a user who may not act on it", flag.id)
-            return self._say("common.expired_button")
+            await uow.audit.add(now, str(user_id), "flag.press_refused", participant.id,
+                                {"flag_id": str(flag.id), "action": action,
+                                 "chat": "team" if chat_id != user_id else "private"})
+            return self._say("flag.not_yours")
         await uow.audit.add(now, actor, f"flag.press.{action}", participant.id,
                             {"flag_id": str(flag.id)})
         if flag.status == "closed":
             return self._say("flag.already_closed")
         if action == "ack":
             return await self._acknowledge(uow, flag, participant, actor, now)
-        if action == "close":
-            return await self._start_close(uow, flag, user_id, now)
-        return self._say("common.expired_button")
+        return await self._start_close(uow, flag, user_id, now)
 
     async def on_close_note(self, uow: UnitOfWork, facilitator: Facilitator,
                             conversation: Conversation, note: str, now: datetime) -> None:
@@ -205,15 +234,22 @@ class FlagDesk:
         return self._say("flag.close_answer")
 
     # --- helpers -------------------------------------------------------------------
-    async def _actor(self, uow: UnitOfWork, participant: Participant, user_id: int,
-                     chat_id: int) -> str | None:
+    async def _actor(self, uow: UnitOfWork, flag: Flag, participant: Participant,
+                     user_id: int, chat_id: int) -> str | None:
+        """The assigned facilitator, in their private chat or the team chat; or a registered
+        facilitator pressing in the team chat on a flag that was escalated there. Nobody
+        else, and no other group."""
         facilitator = await self._facilitator(uow, participant)
-        if facilitator is not None and facilitator.telegram_user_id == user_id:
-            return f"facilitator:{facilitator.id}"
         team_chat = await uow.settings.team_chat_id()
-        if team_chat is not None and chat_id == team_chat:
-            return f"team:{user_id}"
-        return None
+        if facilitator is not None and facilitator.telegram_user_id == user_id \
+                and chat_id in (user_id, team_chat):
+            return f"facilitator:{facilitator.id}"
+        if team_chat is None or chat_id != team_chat or flag.escalated_at is None:
+            return None
+        member = await uow.facilitators.by_telegram_id(user_id)
+        if member is None or member.deactivated_at is not None:
+            return None
+        return f"team:{user_id}"
 
     async def _recipients(self, uow: UnitOfWork, flag: Flag,
                           participant: Participant) -> list[tuple[int, str]]:
@@ -233,17 +269,20 @@ class FlagDesk:
         return await uow.facilitators.get(participant.facilitator_id)
 
     async def _alert(self, uow: UnitOfWork, flag: Flag, participant: Participant, chat_id: int,
-                     audience: str, key: str, now: datetime, excerpt: str | None = None) -> None:
+                     audience: str, key: str, now: datetime, excerpt: str | None = None,
+                     herald: Herald | None = None) -> None:
+        if herald is not None:
+            await herald.before_alert()
         excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
         evidence: list[dict[str, str]] = uow.cipher.decrypt_json(flag.evidence_enc, [])
-        hits = sorted({f"{e['rule']} (“{e['matched']}”)" for e in evidence})
-        why = "; ".join(hits) if hits else self._say("flag.why_button")
+        why = flag_text.reasons(flag.categories, evidence, self._say,
+                                self.writer.phrasebook.has) if evidence else self._say(
+            "flag.why_button")
         text = self._say(
-            key, flag_id=str(flag.id), alias=participant.alias,
+            key, flag_id=str(flag.id), alias=flag_text.one_line(participant.alias),
             severity=self._say(f"flag.severity.{flag.severity}"),
-            categories=", ".join(c.replace("_", " ") for c in flag.categories),
-            excerpt=excerpt or "\n".join(f"“{e}”" for e in excerpts), why=why,
-            count=str(flag.message_count))
+            excerpt=flag_text.quote(excerpt) if excerpt else flag_text.quote_all(excerpts),
+            why=why, count=str(flag.message_count))
         buttons = [[{"text": self._say("flag.button.ack"), "data": f"{FLAG_BUTTON}:ack:{flag.id}"},
                     {"text": self._say("flag.button.close"),
                      "data": f"{FLAG_BUTTON}:close:{flag.id}"}]]

@@ -30,6 +30,7 @@ from aiogram.types import (
 
 from bot.channel import Buttons, Rejected, RetryLater, Transient, Unreachable
 from bot.engine import Engine
+from bot.flags import FLAG_BUTTON
 from dialogues.events import Inbound, Kind
 
 PRIVATE = F.chat.type == "private"
@@ -87,6 +88,9 @@ async def on_edit(message: Message, event_update: Update, engine: Engine) -> Non
 
 async def on_button(query: CallbackQuery, event_update: Update, engine: Engine) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
+    in_group = query.message is not None and query.message.chat.type != "private"
+    if in_group and not (query.data or "").startswith(f"{FLAG_BUTTON}:"):
+        return  # only flag buttons work in a group (the flag desk checks it is the team chat)
     result = await engine.handle(_inbound(event_update, query.from_user.id, chat_id,
                                           Kind.BUTTON, query.data or "", None, query.id))
     # A redelivered press may already have been answered; that is not worth a retry.

@@ -17,6 +17,18 @@ from dialogues.screening import Screening
 
 SELF = frozenset({"self_harm"})
 
+# Each reply that says the facilitator is being told, and its variant for when the flag desk
+# wrote no alert (the same words again, or nobody to alert): the shell picks one after the
+# desk has acted, so the bot never claims someone was told when nobody was.
+UNTOLD = {
+    "safety.urgent_others": "safety.urgent_others_untold",
+    "safety.urgent_self": "safety.urgent_self_untold",
+    "safety.concern_others": "safety.concern_others_untold",
+    "safety.concern_self": "safety.concern_self_untold",
+    "urgent.hurt_someone": "urgent.hurt_someone_untold",
+    "urgent.not_safe": "urgent.not_safe_untold",
+}
+
 
 @dataclass(frozen=True)
 class SafetyResponse:

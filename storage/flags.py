@@ -26,10 +26,13 @@ class Flags:
         return await self.session.get(Flag, flag_id)
 
     async def recent_live(self, participant_id: int, since: datetime) -> Flag | None:
-        """The participant's latest live flag with a message since ``since`` (for grouping)."""
+        """The participant's latest live flag raised since ``since`` (for grouping).
+
+        Measured from the flag's creation, so the window cannot be kept open for ever by
+        a stream of messages; a closed flag never takes new messages."""
         query = (select(Flag)
                  .where(Flag.participant_id == participant_id, Flag.status.in_(LIVE),
-                        Flag.last_message_at >= since)
+                        Flag.created_at >= since)
                  .order_by(Flag.id.desc()).limit(1))
         return await self.session.scalar(query)
 

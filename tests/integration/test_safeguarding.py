@@ -34,6 +34,8 @@ TEAM_CHAT = -100555
 DUTY_MEMBER = 8999
 URGENT_TEXT = "i'm going to strangle her when i get home tonight"
 CONCERN_TEXT = "I hit my partner last week and I feel awful about it"
+NOT_YOURS = ("This flag isn't yours to act on. The assigned facilitator, or the duty team "
+             "once it's escalated, will handle it.")
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ async def test_team_chat_acknowledgement_tells_the_facilitator_too(
         app: App, participant: User, channel: RecordingChannel, clock: FakeClock,
         make_inbound: InboundFactory) -> None:
     await set_team_chat(app)
+    await seed_facilitator(app, DUTY_MEMBER, "Sam Duty")
     await participant.type(URGENT_TEXT)
     clock.advance(timedelta(minutes=16))
     await app.escalate()
@@ -178,7 +181,7 @@ async def test_a_stranger_cannot_acknowledge_a_flag_with_forged_callback_data(
 
     result = await app.engine.handle(make_inbound(4242, Kind.BUTTON, f"f:ack:{flag.id}"))
 
-    assert result.callback_answer == "That button has expired."
+    assert result.callback_answer == NOT_YOURS
     [flag] = await flags(app)
     assert flag.status == "open"
 
@@ -190,7 +193,7 @@ async def test_the_participant_cannot_acknowledge_their_own_flag(
 
     turn = await participant.press_data(f"f:ack:{flag.id}")
 
-    assert turn.result.callback_answer == "That button has expired."
+    assert turn.result.callback_answer == NOT_YOURS
     assert (await flags(app))[0].status == "open"
 
 

@@ -45,8 +45,16 @@ DYNAMIC = {
     "flag.severity.urgent": 'f"flag.severity.{',  # bot/flags.py, from the flag's severity
     "flag.severity.concern": 'f"flag.severity.{',
     "facilitator.alert": '"facilitator.alert"',  # bot/flags.py passes it to _alert(...)
-    "facilitator.alert_update": '"facilitator.alert_update"',
     "team.escalation": '"team.escalation"',
+    # bot/flag_text.py, one plain phrase per screening category
+    **{f"flag.reason.{c}": 'f"flag.reason.{' for c in (
+        "partner_harm", "child_harm", "self_harm", "weapon", "strangulation", "stalking",
+        "breach", "sexual_coercion", "substance", "harm_to_others")},
+    # dialogues/safeguarding.py UNTOLD: the shell picks the variant after the flag desk acted
+    **{key: f'"{key}"' for key in (
+        "safety.urgent_others_untold", "safety.urgent_self_untold",
+        "safety.concern_others_untold", "safety.concern_self_untold",
+        "urgent.hurt_someone_untold", "urgent.not_safe_untold")},
     # bot/tool_effects.py, from the shared reflection's kind (Press Pause: "pause")
     "facilitator.pause_shared": 'f"facilitator.{reflection.kind}_shared"',
 }
