@@ -164,6 +164,26 @@ class Outbox:
                 OutboxMessage.not_before > now))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def forget_chat(self, chat_id: int, now: datetime) -> int:
+        """Delete what this chat was never sent: failed rows and rows planned for later.
+
+        Replies due now (the goodbye, a safety answer in the same turn) still go out; a row
+        being sent right now is left to its sender.
+        """
+        result = await self.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.chat_id == chat_id,
+                or_(OutboxMessage.status == "failed",
+                    (OutboxMessage.status == "pending") & (OutboxMessage.not_before > now))))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def forget_failed_before(self, cutoff: datetime) -> int:
+        """Drop records of messages that were never delivered (their text is gone too)."""
+        result = await self.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.status == "failed",
+                                        OutboxMessage.created_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def forget_sent_before(self, cutoff: datetime) -> int:
         """Drop delivery records of sent messages (their text is already gone)."""
         result = await self.session.execute(
