@@ -4,11 +4,16 @@ Each round claims the first due message of every chat, sends them, and records t
 in a short transaction of its own; the next round then finds each chat's next message. A
 message that hits flood control or a server error waits (``retry_at``) and holds back the
 later messages of its chat only.
+
+Claims name the worker (``host:pid:random``) and hold a short lease that the worker renews
+while it lives; a row whose lease ran out is taken back by the next claim, and a starting
+worker takes back at once the rows of a dead predecessor on the same host (``recover``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -69,7 +74,13 @@ class OutboxSender:
                 batch = await self._claim()
                 if not batch:
                     break
-                results = await asyncio.gather(*(self._deliver(*item) for item in batch))
+                heartbeat = asyncio.create_task(self._keep_leases())
+                try:
+                    results = await asyncio.gather(*(self._deliver(*item) for item in batch))
+                finally:
+                    heartbeat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await heartbeat
                 delivered += sum(results)
             return delivered
 
@@ -103,6 +114,15 @@ class OutboxSender:
             count = await uow.outbox.renew(self.worker_id, self.clock.now() + self.lease)
             await uow.commit()
         return count
+
+    async def _keep_leases(self) -> None:
+        """While sends are in flight (Telegram may be slow), keep renewing their leases."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await self.renew()
+            except Exception as exc:  # the next round renews again; never kill a send
+                log.warning("outbox lease renewal failed: %s", type(exc).__name__)
 
     async def _claim(self) -> list[tuple[int, int, str, dict[str, object]]]:
         now = self.clock.now()
