@@ -1,6 +1,6 @@
 """Retention: keep operational records only as long as they are useful.
 
-Sent outbox rows (already without their text), processed update ids and strangers'
+Sent and failed outbox rows (already without their text), processed update ids and strangers'
 wrong-code counters are deleted after a while. Flags, the audit log and what participants
 wrote are not touched here: those follow the programme's own retention decisions.
 """
@@ -14,6 +14,7 @@ from bot.clock import Clock
 from storage.uow import UnitOfWork
 
 SENT_MESSAGES_KEPT = timedelta(days=30)
+FAILED_MESSAGES_KEPT = timedelta(days=30)  # never delivered; text already dropped
 UPDATE_IDS_KEPT = timedelta(days=7)  # Telegram redelivers within hours, not weeks
 STRANGERS_KEPT = timedelta(days=1)
 
@@ -27,6 +28,7 @@ class Housekeeping:
         now = self.clock.now()
         async with self.uow_factory() as uow:
             await uow.outbox.forget_sent_before(now - SENT_MESSAGES_KEPT)
+            await uow.outbox.forget_failed_before(now - FAILED_MESSAGES_KEPT)
             await uow.updates.forget_before(now - UPDATE_IDS_KEPT)
             await uow.start_attempts.forget_before(now - STRANGERS_KEPT)
             await uow.commit()

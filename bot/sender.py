@@ -4,12 +4,20 @@ Each round claims the first due message of every chat, sends them, and records t
 in a short transaction of its own; the next round then finds each chat's next message. A
 message that hits flood control or a server error waits (``retry_at``) and holds back the
 later messages of its chat only.
+
+Claims name the worker (``host:pid:random``) and hold a short lease that the worker renews
+while it lives; a row whose lease ran out is taken back by the next claim, and a starting
+worker takes back at once the rows of a dead predecessor on the same host (``recover``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -20,16 +28,37 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
-STALE_CLAIM = timedelta(minutes=5)
+LEASE = timedelta(seconds=30)  # a claim not renewed for this long is taken back
 MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
 # Called in the failing row's transaction when Telegram says a chat is gone (403).
 UnreachableHook = Callable[[UnitOfWork, OutboxMessage, datetime], Awaitable[None]]
 
 
+def new_worker_id() -> str:
+    """``host:pid:random``: who holds a claim, so a successor can tell a dead one."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
 class OutboxSender:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], channel: Channel,
-                 clock: Clock, on_unreachable: UnreachableHook | None = None) -> None:
+                 clock: Clock, on_unreachable: UnreachableHook | None = None, *,
+                 worker_id: str | None = None, lease: timedelta = LEASE) -> None:
         self.uow_factory = uow_factory
+        self.worker_id = worker_id or new_worker_id()
+        self.lease = lease
+        self._recovered = False
         self.on_unreachable = on_unreachable
         self.channel = channel
         self.clock = clock
@@ -38,20 +67,69 @@ class OutboxSender:
     async def dispatch_due(self) -> int:
         """Send everything that is due now; return how many messages were delivered."""
         async with self._lock:
+            if not self._recovered:
+                await self.recover()
             delivered = 0
             for _ in range(MAX_ROUNDS):
                 batch = await self._claim()
                 if not batch:
                     break
-                results = await asyncio.gather(*(self._deliver(*item) for item in batch))
+                heartbeat = asyncio.create_task(self._keep_leases())
+                try:
+                    results = await asyncio.gather(*(self._deliver(*item) for item in batch))
+                finally:
+                    heartbeat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await heartbeat
                 delivered += sum(results)
             return delivered
+
+    async def recover(self) -> int:
+        """Take back at once the rows a dead predecessor on this host left ``sending``.
+
+        Liveness is only knowable on this host (same hostname, pid not running); rows of
+        workers elsewhere wait for their lease to run out.
+        """
+        host, _, _ = self.worker_id.partition(":")
+        released = 0
+        async with self.uow_factory() as uow:
+            dead: set[str] = set()
+            for _, worker in await uow.outbox.claimed_by_host(host):
+                if worker == self.worker_id:
+                    continue
+                parts = worker.split(":")
+                if len(parts) >= 2 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+                    dead.add(worker)
+            for worker in sorted(dead):
+                released += await uow.outbox.release_claims_of(worker)
+            await uow.commit()
+        self._recovered = True
+        if released:
+            log.warning("outbox: took back %s message(s) left by a stopped worker", released)
+        return released
+
+    async def renew(self) -> int:
+        """Extend the lease of the rows this worker is sending (call while it lives)."""
+        async with self.uow_factory() as uow:
+            count = await uow.outbox.renew(self.worker_id, self.clock.now() + self.lease)
+            await uow.commit()
+        return count
+
+    async def _keep_leases(self) -> None:
+        """While sends are in flight (Telegram may be slow), keep renewing their leases."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await self.renew()
+            except Exception as exc:  # the next round renews again; never kill a send
+                log.warning("outbox lease renewal failed: %s", type(exc).__name__)
 
     async def _claim(self) -> list[tuple[int, int, str, dict[str, object]]]:
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            await uow.outbox.release_stale_claims(now, STALE_CLAIM)
-            rows = await uow.outbox.claim_due(now)
+            await uow.outbox.renew(self.worker_id, now + self.lease)
+            await uow.outbox.release_expired(now)
+            rows = await uow.outbox.claim_due(now, worker=self.worker_id, lease=self.lease)
             batch = [(row.id, row.chat_id, row.audience,
                       uow.cipher.decrypt_json(row.payload_enc, {})) for row in rows]
             await uow.commit()

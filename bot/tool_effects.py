@@ -111,7 +111,7 @@ class ToolEffects:
         participant.plan_enc = participant.preferred_name_enc = None
         participant.colour_words_enc = None
         participant.checkin_time, participant.status = None, "left"
-        await self.uow.outbox.cancel_scheduled(participant.chat_id, self.now)
+        await self.uow.outbox.forget_chat(participant.chat_id, self.now)
         await self.notify(Say("facilitator.participant_left"))
         await self.audit("participant.left")
         log.info("participant %s left and their personal records were deleted", participant.id)

@@ -42,8 +42,10 @@ class Outbox:
         await self.session.flush()
         return True
 
-    async def claim_due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-        """Mark the first due message of each chat as being sent and return them."""
+    async def claim_due(self, now: datetime, limit: int = 50, *, worker: str | None = None,
+                        lease: timedelta = timedelta(seconds=30)) -> list[OutboxMessage]:
+        """Mark the first due message of each chat as being sent by ``worker`` (holding it
+        until ``now + lease``) and return them."""
         earlier = aliased(OutboxMessage)
         held_back = exists().where(
             earlier.chat_id == OutboxMessage.chat_id,
@@ -66,42 +68,82 @@ class Outbox:
         rows = list(await self.session.scalars(query))
         for row in rows:
             row.status, row.claimed_at = "sending", now
+            row.claimed_by, row.lease_until = worker, now + lease
         await self.session.flush()
         return rows
 
+    async def release_expired(self, now: datetime) -> int:
+        """Give back rows whose sender stopped renewing its lease (delivery is at least
+        once: the one message it was sending may go twice)."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "sending",
+                   or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+            .values(status="pending", claimed_at=None, claimed_by=None, lease_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def release_stale_claims(self, now: datetime, older_than: timedelta) -> None:
-        """Give back rows whose sender died mid-send (delivery is at least once)."""
+        """Give back rows claimed before ``now - older_than`` whatever their lease."""
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == "sending",
                    OutboxMessage.claimed_at < now - older_than)
-            .values(status="pending", claimed_at=None)
+            .values(status="pending", claimed_at=None, claimed_by=None, lease_until=None)
         )
+
+    async def renew(self, worker: str, until: datetime) -> int:
+        """Extend the lease of every row this worker is still sending."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by == worker)
+            .values(lease_until=until))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def claimed_by_host(self, host: str) -> list[tuple[int, str]]:
+        """(id, worker) of rows being sent by workers on this host."""
+        escaped = host.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = await self.session.execute(
+            select(OutboxMessage.id, OutboxMessage.claimed_by).where(
+                OutboxMessage.status == "sending",
+                OutboxMessage.claimed_by.like(f"{escaped}:%", escape="\\")))
+        return [(row_id, worker) for row_id, worker in rows if worker is not None]
+
+    async def release_claims_of(self, worker: str) -> int:
+        """Give back every row a (dead) worker was sending."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by == worker)
+            .values(status="pending", claimed_at=None, claimed_by=None, lease_until=None))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def release(self, row_id: int) -> None:
         """Put a claimed row back to pending (its sender stopped before an answer)."""
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
-            .values(status="pending", claimed_at=None))
+            .values(status="pending", claimed_at=None, claimed_by=None, lease_until=None))
 
     async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> None:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-                status="sent", sent_at=now, telegram_message_id=message_id, payload_enc=None)
+                status="sent", sent_at=now, telegram_message_id=message_id, payload_enc=None,
+                claimed_by=None, lease_until=None)
         )
 
     async def mark_retry(self, row_id: int, at: datetime, error: str) -> None:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-                status="pending", retry_at=at, claimed_at=None, last_error=error[:200],
+                status="pending", retry_at=at, claimed_at=None, claimed_by=None,
+                lease_until=None, last_error=error[:200],
                 attempts=OutboxMessage.attempts + 1)
         )
 
     async def mark_failed(self, row_id: int, error: str) -> None:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-                status="failed", claimed_at=None, last_error=error[:200],
+                status="failed", claimed_at=None, claimed_by=None, lease_until=None,
+                payload_enc=None, last_error=error[:200],
                 attempts=OutboxMessage.attempts + 1)
         )
 
@@ -120,6 +162,26 @@ class Outbox:
             delete(OutboxMessage).where(
                 OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
                 OutboxMessage.not_before > now))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def forget_chat(self, chat_id: int, now: datetime) -> int:
+        """Delete what this chat was never sent: failed rows and rows planned for later.
+
+        Replies due now (the goodbye, a safety answer in the same turn) still go out; a row
+        being sent right now is left to its sender.
+        """
+        result = await self.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.chat_id == chat_id,
+                or_(OutboxMessage.status == "failed",
+                    (OutboxMessage.status == "pending") & (OutboxMessage.not_before > now))))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def forget_failed_before(self, cutoff: datetime) -> int:
+        """Drop records of messages that were never delivered (their text is gone too)."""
+        result = await self.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.status == "failed",
+                                        OutboxMessage.created_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def forget_sent_before(self, cutoff: datetime) -> int:
