@@ -25,6 +25,7 @@ from content.phrasebook import Phrasebook
 from dialogues.screening import screen
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
+from storage.key_check import check_key
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -69,12 +70,19 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     # Compile the screening rules now, off the event loop, not on someone's first message.
     await asyncio.to_thread(screen, "")
     db = make_engine(settings.database_url)
-    if migrate:
-        await upgrade(db)
     sessions = make_session_factory(db)
 
     def uow() -> UnitOfWork:
         return UnitOfWork(sessions, cipher)
+
+    try:
+        if migrate:
+            await upgrade(db)
+        async with uow() as checking:  # refuse a key that cannot read this database
+            await check_key(checking, cipher)
+    except BaseException:
+        await db.dispose()
+        raise
 
     writer = OutgoingWriter(Phrasebook(content.locale, content.resources, content.overlays))
     flags = FlagDesk(writer, EscalationPolicy(

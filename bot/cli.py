@@ -16,6 +16,7 @@ from bot.config import Settings
 from content.loader import CONTENT_DIR, check_content
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
+from storage.key_check import WrongEncryptionKey, check_key
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -44,7 +45,15 @@ async def _with_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
-        uow = UnitOfWork(make_session_factory(engine), _cipher_or_none(settings))
+        cipher = _cipher_or_none(settings)
+        sessions = make_session_factory(engine)
+        if cipher is not None:
+            async with UnitOfWork(sessions, cipher) as checking:
+                try:
+                    await check_key(checking, cipher)
+                except WrongEncryptionKey as exc:
+                    raise _fail(str(exc), 2) from None
+        uow = UnitOfWork(sessions, cipher)
         async with uow:
             return await work(uow)
     finally:
@@ -218,12 +227,14 @@ def screen() -> None:
 @app.command("run")
 def run() -> None:
     """Run the Telegram bot (long polling)."""
-    from bot.runner import run_bot
+    from bot.runner import StartupError, run_bot
 
     try:
         asyncio.run(run_bot(Settings()))
-    except (EncryptionKeyError, ValueError) as exc:
-        raise _fail(str(exc), 2) from None
+    except (StartupError, EncryptionKeyError, ValueError) as exc:
+        # One line, no traceback: a refusal to start is a configuration problem to fix.
+        typer.echo(f"steady: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command("chat")

@@ -7,14 +7,21 @@ import contextlib
 import logging
 import signal
 
-from bot.app import build_app
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+
+from bot.app import App, build_app
 from bot.clock import Clock
 from bot.config import Settings
 from bot.logs import configure_logging
-from bot.polling import poll
+from bot.polling import RecordSkip, poll
 from bot.telegram_aiogram import AiogramChannel, make_bot, make_dispatcher
 
 log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start; the message is one line for the operator, never the token."""
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None,
@@ -25,21 +32,47 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None,
     token = settings.telegram_token.get_secret_value()
     configure_logging(settings.log_level, [token])
     bot = make_bot(token, settings.telegram_api_base)
-    app = await build_app(settings, AiogramChannel(bot), clock)
+    try:
+        app = await build_app(settings, AiogramChannel(bot), clock)
+    except BaseException:
+        await bot.session.close()
+        raise
     stop = stop or asyncio.Event()
     try:
-        me = await bot.get_me()
-        log.info("running as bot id %s", me.id)
+        me = await _get_me(bot)
+        log.info("running as bot id %s", me)
         async with app.uow() as uow:
             if await uow.settings.team_chat_id() is None:
                 log.warning("no team chat is set: unacknowledged flags cannot escalate "
                             "(set one with: steady team-chat set --chat-id N)")
         _stop_on_signals(stop)
         app.ticker.start()
-        await poll(bot, make_dispatcher(app.engine), stop)
+        await poll(bot, make_dispatcher(app.engine), stop, record_skip=_skip_recorder(app))
     finally:
         await app.close()
         await bot.session.close()
+
+
+async def _get_me(bot: Bot) -> int:
+    """The bot's own id; a failure is a StartupError naming only the error's class (the
+    exception text of a network failure carries the request URL, and so the token)."""
+    try:
+        return (await bot.get_me()).id
+    except TelegramUnauthorizedError:
+        raise StartupError("the Telegram Bot API refused STEADY_TELEGRAM_TOKEN") from None
+    except TelegramAPIError as exc:
+        raise StartupError(
+            f"cannot reach the Telegram Bot API ({type(exc).__name__}); "
+            "check STEADY_TELEGRAM_API_BASE and the network") from None
+
+
+def _skip_recorder(app: App) -> RecordSkip:
+    async def record(update_id: int, kind: str, error: str, attempts: int) -> None:
+        async with app.uow() as uow:
+            await uow.skipped_updates.record(update_id, kind, error, attempts, app.clock.now())
+            await uow.commit()
+
+    return record
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

@@ -101,12 +101,26 @@ def button_data(flow: str, step: int, value: str) -> str:
     return f"{flow}:{step}:{value}"
 
 
+MAX_BUTTON_DATA = 64  # Telegram's own limit on callback data, in bytes
+MAX_STEP_DIGITS = 9
+
+
 def parse_button(data: str) -> tuple[str, int, str]:
-    """Split ``flow:step:value``; raise StaleButton for anything malformed."""
+    """Split ``flow:step:value``; raise StaleButton for anything malformed.
+
+    Strict on purpose: callback data comes from a client, so a step must be 1-9 ASCII
+    digits (``'²'.isdigit()`` is true, yet ``int('²')`` raises) and the whole at most
+    64 bytes; nothing a client sends may make handling the update raise.
+    """
+    if len(data.encode("utf-8", "surrogatepass")) > MAX_BUTTON_DATA:
+        raise StaleButton(data[:MAX_BUTTON_DATA])
     parts = data.split(":", 2)
-    if len(parts) != 3 or not parts[1].isdigit():
+    if len(parts) != 3:
         raise StaleButton(data)
-    return parts[0], int(parts[1]), parts[2]
+    step = parts[1]
+    if not (0 < len(step) <= MAX_STEP_DIGITS and step.isascii() and step.isdigit()):
+        raise StaleButton(data)
+    return parts[0], int(step), parts[2]
 
 
 class FlowModel:

@@ -16,6 +16,7 @@ from storage.models import (
     Invite,
     Participant,
     ProcessedUpdate,
+    SkippedUpdate,
     StartAttempt,
 )
 
@@ -189,3 +190,26 @@ class AuditLog:
         if participant_id is not None:
             query = query.where(AuditEntry.participant_id == participant_id)
         return list(await self.session.scalars(query))
+
+
+class SkippedUpdates:
+    """Updates given up on after every retry: ids, kind and error class only, never text."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, update_id: int, kind: str, error: str, attempts: int,
+                     now: datetime) -> None:
+        row = await self.session.get(SkippedUpdate, update_id)
+        if row is None:
+            self.session.add(SkippedUpdate(update_id=update_id, kind=kind[:32],
+                                           error=error[:100], attempts=attempts,
+                                           skipped_at=now))
+        else:
+            row.kind, row.error, row.attempts, row.skipped_at = (
+                kind[:32], error[:100], attempts, now)
+        await self.session.flush()
+
+    async def listing(self) -> list[SkippedUpdate]:
+        return list(await self.session.scalars(
+            select(SkippedUpdate).order_by(SkippedUpdate.update_id)))

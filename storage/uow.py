@@ -18,6 +18,7 @@ from storage.repositories import (
     Invites,
     Participants,
     ProcessedUpdates,
+    SkippedUpdates,
     StartAttempts,
 )
 
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.updates = ProcessedUpdates(self.session)
         self.start_attempts = StartAttempts(self.session)
         self.audit = AuditLog(self.session)
+        self.skipped_updates = SkippedUpdates(self.session)
         self.outbox = Outbox(self.session)
         self.flags = Flags(self.session)
         self.settings = Settings(self.session)
