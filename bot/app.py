@@ -25,6 +25,7 @@ from content.phrasebook import Phrasebook
 from dialogues.screening import screen
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
+from storage.keyed_upgrade import keyed_upgrade
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -71,6 +72,7 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     db = make_engine(settings.database_url)
     if migrate:
         await upgrade(db)
+        await keyed_upgrade(db, cipher)
     sessions = make_session_factory(db)
 
     def uow() -> UnitOfWork:
