@@ -6,6 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
+from bot.outgoing import OutgoingWriter
+from dialogues.effects import Say
+from storage.flags import LIVE
+from storage.models import Flag
 from storage.uow import UnitOfWork
 
 
@@ -26,7 +32,10 @@ async def add_facilitator(uow: UnitOfWork, telegram_id: int, name: str, now: dat
         raise AdminError("--name must not be empty")
     if telegram_id <= 0:
         raise AdminError("--telegram-id must be a positive Telegram user id")
-    if await uow.facilitators.by_telegram_id(telegram_id) is not None:
+    existing = await uow.facilitators.by_telegram_id(telegram_id, include_deactivated=True)
+    if existing is not None and existing.deactivated_at is not None:
+        raise AdminError(f"the facilitator with Telegram id {telegram_id} was deactivated")
+    if existing is not None:
         raise AdminError(f"a facilitator with Telegram id {telegram_id} already exists")
     if await uow.participants.by_telegram_id(telegram_id) is not None:
         raise AdminError(f"Telegram id {telegram_id} belongs to a participant")
@@ -52,6 +61,55 @@ async def create_invite(uow: UnitOfWork, facilitator_telegram_id: int, alias: st
                         {"invite_id": str(invite.id), "facilitator_id": str(facilitator.id)})
     await uow.commit()
     return NewInvite(code, alias, invite.expires_at)
+
+
+@dataclass(frozen=True)
+class Deactivated:
+    facilitator_id: int
+    name: str
+    aliases: list[str]  # participants left without a facilitator, to reassign
+    flags_escalated: int
+    invites_withdrawn: int
+    team_notified: bool
+
+
+async def deactivate_facilitator(uow: UnitOfWork, telegram_id: int, now: datetime,
+                                 writer: OutgoingWriter) -> Deactivated:
+    """Stop treating someone as a facilitator: their participants and flags go to the team."""
+    facilitator = await uow.facilitators.by_telegram_id(telegram_id)
+    if facilitator is None:
+        raise AdminError(f"no active facilitator with Telegram id {telegram_id}")
+    facilitator.deactivated_at = now
+    participants = await uow.facilitators.participants_of(facilitator.id)
+    escalated = 0
+    for participant in participants:
+        participant.facilitator_id = None
+        for flag in await uow.session.scalars(select(Flag).where(
+                Flag.participant_id == participant.id,
+                Flag.status.in_([s for s in LIVE if s != "escalated"]))):
+            # Nobody is following an acknowledged flag up now: the team chat takes it.
+            flag.status, flag.escalate_at = "open", now
+            flag.acknowledged_at = flag.acknowledged_by = None
+            escalated += 1
+            await uow.audit.add(now, "admin", "flag.facilitator_deactivated", participant.id,
+                                {"flag_id": str(flag.id)})
+    invites = await uow.invites.unused_from(facilitator.id, now)
+    for invite in invites:
+        invite.expires_at = now  # would otherwise join a facilitator who has gone
+    aliases = [p.alias for p in participants]
+    team_chat = await uow.settings.team_chat_id()
+    notified = bool(aliases) and team_chat is not None
+    if notified and team_chat is not None:
+        text = writer.render(Say("team.facilitator_deactivated",
+                                 {"aliases": ", ".join(aliases)}), None)
+        await writer.write(uow, chat_id=team_chat, audience="team", text=text, buttons=[],
+                           now=now)
+    await uow.audit.add(now, "admin", "facilitator.deactivated", None, {
+        "facilitator_id": str(facilitator.id), "participants": str(len(participants)),
+        "flags": str(escalated), "invites_withdrawn": str(len(invites))})
+    await uow.commit()
+    return Deactivated(facilitator.id, uow.facilitators.name_of(facilitator), aliases,
+                       escalated, len(invites), notified)
 
 
 def deep_link(bot_username: str, code: str) -> str:

@@ -26,6 +26,7 @@ from dialogues.screening import screen
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
 from storage.key_check import check_key
+from storage.keyed_upgrade import keyed_upgrade
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -80,6 +81,8 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
             await upgrade(db)
         async with uow() as checking:  # refuse a key that cannot read this database
             await check_key(checking, cipher)
+        if migrate:  # only once the key is known to be right: hashing is one-way
+            await keyed_upgrade(db, cipher)
     except BaseException:
         await db.dispose()
         raise

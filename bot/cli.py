@@ -11,12 +11,20 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.admin import AdminError, add_facilitator, create_invite, deep_link
+from bot.admin import (
+    AdminError,
+    add_facilitator,
+    create_invite,
+    deactivate_facilitator,
+    deep_link,
+)
 from bot.config import Settings
-from content.loader import CONTENT_DIR, check_content
+from bot.outgoing import OutgoingWriter
+from content.loader import CONTENT_DIR, check_content, load_content
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
 from storage.key_check import WrongEncryptionKey, check_key
+from storage.keyed_upgrade import keyed_upgrade
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
@@ -53,6 +61,7 @@ async def _with_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T
                     await check_key(checking, cipher)
                 except WrongEncryptionKey as exc:
                     raise _fail(str(exc), 2) from None
+            await keyed_upgrade(engine, cipher)  # only once the key is known to be right
         uow = UnitOfWork(sessions, cipher)
         async with uow:
             return await work(uow)
@@ -86,9 +95,35 @@ def facilitator_add(
     try:
         new_id = asyncio.run(_with_uow(
             Settings(), lambda uow: add_facilitator(uow, telegram_id, name, now)))
-    except AdminError as exc:
+    except (AdminError, EncryptionKeyError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"facilitator {new_id} added (Telegram id {telegram_id})")
+
+
+@facilitator_app.command("deactivate")
+def facilitator_deactivate(
+    telegram_id: Annotated[int, typer.Option("--telegram-id", help="Numeric Telegram user id")],
+) -> None:
+    """Deactivate a facilitator: their participants are unassigned, their flags escalate."""
+    from content.phrasebook import Phrasebook
+
+    content = load_content()
+    writer = OutgoingWriter(Phrasebook(content.locale, content.resources, content.overlays))
+    now = datetime.now(UTC)
+    try:
+        done = asyncio.run(_with_uow(
+            Settings(), lambda uow: deactivate_facilitator(uow, telegram_id, now, writer)))
+    except (AdminError, EncryptionKeyError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"facilitator {done.facilitator_id} ({done.name}) deactivated")
+    typer.echo(f"open flags sent to the team chat: {done.flags_escalated}")
+    typer.echo(f"unused invites withdrawn: {done.invites_withdrawn}")
+    if done.aliases:
+        typer.echo(f"participants to reassign: {', '.join(done.aliases)}")
+        if not done.team_notified:
+            typer.echo("(no team chat is set: set one with steady team-chat set)")
+    else:
+        typer.echo("participants to reassign: none")
 
 
 @app.command("invite")
@@ -108,7 +143,7 @@ def invite(
     try:
         new = asyncio.run(_with_uow(settings, lambda uow: create_invite(
             uow, facilitator_telegram_id, alias, start_date, now, valid_for)))
-    except AdminError as exc:
+    except (AdminError, EncryptionKeyError) as exc:
         raise _fail(str(exc)) from None
     username = settings.bot_username or _bot_username(settings)
     typer.echo(f"code: {new.code}")

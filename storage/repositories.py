@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.models import (
     AuditEntry,
     CheckIn,
@@ -21,26 +22,48 @@ from storage.models import (
 )
 
 
-class Facilitators:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+def _need(cipher: FieldCipher | None) -> FieldCipher:
+    if cipher is None:
+        raise EncryptionKeyError("STEADY_ENCRYPTION_KEY is needed for this")
+    return cipher
 
-    async def by_telegram_id(self, telegram_user_id: int) -> Facilitator | None:
-        return await self.session.scalar(
-            select(Facilitator).where(Facilitator.telegram_user_id == telegram_user_id)
-        )
+
+class Facilitators:
+    """Facilitators. Names are encrypted; a deactivated facilitator is not one any more."""
+
+    def __init__(self, session: AsyncSession, cipher: FieldCipher | None = None) -> None:
+        self.session = session
+        self._cipher = cipher
+
+    async def by_telegram_id(self, telegram_user_id: int, *,
+                             include_deactivated: bool = False) -> Facilitator | None:
+        query = select(Facilitator).where(Facilitator.telegram_user_id == telegram_user_id)
+        if not include_deactivated:
+            query = query.where(Facilitator.deactivated_at.is_(None))
+        return await self.session.scalar(query)
 
     async def get(self, facilitator_id: int) -> Facilitator | None:
         return await self.session.get(Facilitator, facilitator_id)
 
     async def add(self, telegram_user_id: int, name: str, now: datetime) -> Facilitator:
-        facilitator = Facilitator(telegram_user_id=telegram_user_id, name=name, created_at=now)
+        facilitator = Facilitator(telegram_user_id=telegram_user_id,
+                                  name_enc=_need(self._cipher).encrypt(name), created_at=now)
         self.session.add(facilitator)
         await self.session.flush()
         return facilitator
 
+    def name_of(self, facilitator: Facilitator) -> str:
+        """The facilitator's name, decrypted (or a legacy plain name not yet converted)."""
+        if facilitator.name_enc is not None:
+            return _need(self._cipher).decrypt(facilitator.name_enc)
+        return facilitator.name or ""
+
     async def all(self) -> list[Facilitator]:
         return list(await self.session.scalars(select(Facilitator).order_by(Facilitator.id)))
+
+    async def participants_of(self, facilitator_id: int) -> list[Participant]:
+        query = select(Participant).where(Participant.facilitator_id == facilitator_id)
+        return list(await self.session.scalars(query.order_by(Participant.id)))
 
 
 class Participants:
@@ -71,22 +94,32 @@ class Participants:
 
 
 class Invites:
-    def __init__(self, session: AsyncSession) -> None:
+    """Invites. Only a keyed hash of the code is stored, so a database copy redeems nothing."""
+
+    def __init__(self, session: AsyncSession, cipher: FieldCipher | None = None) -> None:
         self.session = session
+        self._cipher = cipher
 
     async def by_code(self, code: str) -> Invite | None:
-        return await self.session.scalar(select(Invite).where(Invite.code == code))
+        hashes = _need(self._cipher).keyed_hashes(code)  # every key: rotation keeps old invites
+        return await self.session.scalar(select(Invite).where(Invite.code_hash.in_(hashes)))
 
     async def get(self, invite_id: int) -> Invite | None:
         return await self.session.get(Invite, invite_id)
 
     async def add(self, code: str, facilitator_id: int, alias: str, start_date: date | None,
                   now: datetime, valid_for: timedelta) -> Invite:
-        invite = Invite(code=code, facilitator_id=facilitator_id, alias=alias,
+        invite = Invite(code_hash=_need(self._cipher).keyed_hash(code),
+                        facilitator_id=facilitator_id, alias=alias,
                         start_date=start_date, created_at=now, expires_at=now + valid_for)
         self.session.add(invite)
         await self.session.flush()
         return invite
+
+    async def unused_from(self, facilitator_id: int, now: datetime) -> list[Invite]:
+        query = select(Invite).where(Invite.facilitator_id == facilitator_id,
+                                     Invite.used_at.is_(None), Invite.expires_at > now)
+        return list(await self.session.scalars(query.order_by(Invite.id)))
 
 
 class Conversations:

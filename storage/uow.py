@@ -40,9 +40,9 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
-        self.facilitators = Facilitators(self.session)
+        self.facilitators = Facilitators(self.session, self._cipher)
         self.participants = Participants(self.session)
-        self.invites = Invites(self.session)
+        self.invites = Invites(self.session, self._cipher)
         self.conversations = Conversations(self.session)
         self.checkins = CheckIns(self.session)
         self.updates = ProcessedUpdates(self.session)

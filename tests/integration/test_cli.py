@@ -25,6 +25,7 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
         if name.startswith("STEADY_") and name != "STEADY_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     monkeypatch.setenv("STEADY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+    monkeypatch.setenv("STEADY_ENCRYPTION_KEY", Fernet.generate_key().decode())
     monkeypatch.chdir(tmp_path)
     return CliRunner()
 
@@ -194,3 +195,37 @@ def test_chat_stopped_mid_onboarding_resumes_at_the_same_step(tmp_path: Path) ->
 
     third = _chat(tmp_path, "1\n", database="resume.db")  # and the answer continues from there
     assert "Do you agree to use Steady on these terms?" in third.stdout
+
+
+def test_facilitator_add_without_an_encryption_key_fails_clearly(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STEADY_ENCRYPTION_KEY")
+    result = _add_facilitator(runner)
+    assert result.exit_code == 1
+    assert "STEADY_ENCRYPTION_KEY" in result.stderr
+
+
+def test_facilitator_deactivate_lists_participants_and_stops_new_invites(
+        runner: CliRunner) -> None:
+    assert _add_facilitator(runner).exit_code == 0
+    assert _run(runner, "invite", "--facilitator-telegram-id", "5001",
+                "--alias", "p-001").exit_code == 0
+
+    result = _run(runner, "facilitator", "deactivate", "--telegram-id", "5001")
+
+    assert result.exit_code == 0, result.output
+    assert "facilitator 1 (Test Facilitator) deactivated" in result.stdout
+    assert "unused invites withdrawn: 1" in result.stdout
+    assert "participants to reassign: none" in result.stdout
+    again = _run(runner, "invite", "--facilitator-telegram-id", "5001", "--alias", "p-002")
+    assert again.exit_code == 1
+    assert "no facilitator with Telegram id 5001" in again.stderr
+    twice = _run(runner, "facilitator", "deactivate", "--telegram-id", "5001")
+    assert twice.exit_code == 1
+    assert "error: no active facilitator with Telegram id 5001" in twice.stderr
+
+
+def test_facilitator_deactivate_for_an_unknown_id_fails_clearly(runner: CliRunner) -> None:
+    result = _run(runner, "facilitator", "deactivate", "--telegram-id", "4040")
+    assert result.exit_code == 1
+    assert "error: no active facilitator with Telegram id 4040" in result.stderr

@@ -15,7 +15,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from dialogues.events import Kind
 from storage.crypto import EncryptionKeyError
-from storage.models import CheckIn, Invite, OutboxMessage, StartAttempt
+from storage.models import CheckIn, OutboxMessage, StartAttempt
 from tests.integration.conftest import (
     FACILITATOR_ID,
     AppFactory,
@@ -52,7 +52,7 @@ async def _participant(app: App, user_id: int) -> dict[str, object] | None:
 
 async def _invite(app: App, code: str) -> tuple[datetime | None, int | None]:
     async with app.uow() as uow:
-        invite = await uow.session.scalar(select(Invite).where(Invite.code == code))
+        invite = await uow.invites.by_code(code)
         assert invite is not None
         return invite.used_at, invite.participant_id
 

@@ -28,7 +28,8 @@ COLOUR_WORDS = "quivering-porcupine-words"
 NOTE = "marmalade-tangerine-note"
 SECRETS = (NAME, COLOUR_WORDS, NOTE)
 PARTICIPANT = 5301
-FACILITATOR_NAME = "Robin Facilitator"  # kept in plain text: proves a scan can see text
+FACILITATOR_NAME = "Robin Facilitator"
+ALIAS = "p-017"  # kept in plain text: proves a scan can see text
 
 
 def _dump_rows(conn: Connection) -> bytes:
@@ -111,14 +112,26 @@ async def test_free_text_is_not_in_the_database_in_plain_text(
     await app.close()
     files_closed = _sqlite_files(sqlite_path) if sqlite_path else b""
 
-    assert FACILITATOR_NAME.encode() in rows
+    assert ALIAS.encode() in rows
     if sqlite_path is not None:
-        assert FACILITATOR_NAME.encode() in files_open + files_closed
+        assert ALIAS.encode() in files_open + files_closed
     for secret in SECRETS:
         needle = secret.encode()
         assert needle not in rows, f"{secret!r} stored in plain text"
         assert needle not in files_open, f"{secret!r} in the SQLite files while open"
         assert needle not in files_closed, f"{secret!r} in the SQLite files after close"
+
+
+async def test_facilitator_names_and_invite_codes_are_not_in_the_database_in_plain_text(
+        after_conversation: tuple[App, str], sqlite_path: Path | None) -> None:
+    app, code = after_conversation
+    rows = await _database_bytes(app)
+    await app.close()
+    files = _sqlite_files(sqlite_path) if sqlite_path else b""
+    assert ALIAS.encode() in rows
+    for secret in (FACILITATOR_NAME, code):
+        assert secret.encode() not in rows, f"{secret!r} stored in plain text"
+        assert secret.encode() not in files, f"{secret!r} in the SQLite files"
 
 
 async def test_delivered_messages_keep_no_body(after_conversation: tuple[App, str]) -> None:
