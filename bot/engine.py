@@ -96,15 +96,14 @@ class Engine:
         memory: dict[str, int] = dict(conversation.phrase_memory) if conversation else {}
         if inbound.kind is Kind.UNSUPPORTED:
             key = "common.text_only" if known else "access.neutral"
-            if not known:
-                await uow.start_attempts.record_failure(inbound.user_id, now, THROTTLE_WINDOW)
             audience = "facilitator" if facilitator else (
                 "participant" if participant else "stranger")
             await self._reply(uow, inbound, Say(key), memory, now, audience)
             await self._save_memory(conversation, memory, now)
             return HandleResult()
         invite = await self._invite_from_start(uow, inbound, now) if not known else None
-        if not known and invite is None:
+        if not known and invite is None and inbound.command == "start" and inbound.argument:
+            # Only a wrong invite code counts as guessing: "hello" or a bare /start does not.
             await uow.start_attempts.record_failure(inbound.user_id, now, THROTTLE_WINDOW)
         situation = Situation(
             is_participant=participant is not None,

@@ -206,11 +206,22 @@ async def test_an_unknown_user_gets_one_neutral_sentence_and_leaves_no_trace(
         (STRANGER, say(app, "access.neutral"), "stranger")]
     counts = await table_counts(app)
     kept = {name for name, count in counts.items() if count}
-    assert kept <= {"start_attempt", "processed_update", "outbox"}
+    assert kept <= {"processed_update", "outbox"}
     assert counts["conversation"] == counts["participant"] == 0
     async with app.uow() as uow:
-        attempt = await uow.session.get(StartAttempt, STRANGER)
-        assert attempt is not None and attempt.failures == 1
+        assert await uow.session.get(StartAttempt, STRANGER) is None
+
+
+async def test_plain_messages_from_a_stranger_do_not_block_a_valid_invite(
+        app: App, invite_code: str, user: UserFactory) -> None:
+    stranger = user(STRANGER)
+    for _ in range(app.settings.wrong_code_limit + 1):
+        await stranger.type("hello")
+    await stranger.type("/start")
+    await stranger.unsupported()
+
+    opened = await stranger.type(f"/start {invite_code}")
+    assert stranger.mine(opened) == [say(app, "onboarding.intro")]
 
 
 async def test_wrong_codes_are_throttled_after_the_limit(
@@ -463,14 +474,14 @@ async def test_unsupported_content_gets_a_text_only_reply_and_keeps_the_state(
     assert "Would you like to describe Yellow" in alex.mine(picked)[0]
 
 
-async def test_unsupported_content_from_a_stranger_counts_towards_the_throttle(
+async def test_unsupported_content_from_a_stranger_does_not_count_as_a_wrong_code(
         app: App, user: UserFactory) -> None:
     stranger = user(STRANGER)
     turn = await stranger.unsupported()
     assert stranger.mine(turn) == [say(app, "access.neutral")]
     counts = await table_counts(app)
     assert counts["conversation"] == counts["participant"] == 0
-    assert counts["start_attempt"] == 1
+    assert counts["start_attempt"] == 0
 
 
 # --- outgoing messages --------------------------------------------------------------------
