@@ -29,6 +29,7 @@ from dialogues.preferences import Plan, Preferences, programme_week
 from dialogues.router import Situation, route
 from dialogues.safeguarding import respond
 from dialogues.screening import Screening
+from dialogues.stranger_safety import stranger_reply
 from storage.models import Conversation, Facilitator, Invite, Participant
 from storage.uow import UnitOfWork
 
@@ -85,6 +86,9 @@ class Engine:
                 and conversation.flow == CLOSE_FLOW:
             await self._close_note(uow, inbound, facilitator, conversation, now)
             return HandleResult()
+        if participant is None and facilitator is None \
+                and await self._stranger_safety(uow, inbound, now):
+            return HandleResult()
         known = facilitator is not None or participant is not None or conversation is not None
         if not known and await self._throttled(uow, inbound, now):
             return HandleResult()
@@ -139,6 +143,20 @@ class Engine:
         response = respond(screening, inbound.payload, in_flow=situation.conversation is not None)
         await applier.apply(response.effects)
         return response.interrupts
+
+    async def _stranger_safety(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> bool:
+        """Someone with no facilitator said something alarming: give them 999 and a helpline.
+
+        No flag (nobody to alert) and nothing kept about them: only the reply goes out.
+        """
+        if inbound.kind is not Kind.TEXT:
+            return False
+        reply = stranger_reply(self.screener(inbound.payload))
+        if reply is None:
+            return False
+        log.info("update %s: stranger's message flagged", inbound.update_id)
+        await self._reply(uow, inbound, reply, {}, now, "stranger")
+        return True
 
     async def _close_note(self, uow: UnitOfWork, inbound: Inbound, facilitator: Facilitator,
                           conversation: Conversation, now: datetime) -> None:

@@ -224,6 +224,42 @@ async def test_plain_messages_from_a_stranger_do_not_block_a_valid_invite(
     assert stranger.mine(opened) == [say(app, "onboarding.intro")]
 
 
+@pytest.mark.parametrize(("typed", "key", "helpline"), [
+    ("I'm going to kill myself tonight", "safety.stranger_self", "116 123"),
+    ("I'm going to hurt her when she gets home tonight", "safety.stranger_others",
+     "0808 802 4040"),
+])
+async def test_a_stranger_in_danger_gets_the_safety_reply_and_leaves_no_trace(
+        app: App, user: UserFactory, typed: str, key: str, helpline: str) -> None:
+    stranger = user(STRANGER)
+    turn = await stranger.type(typed)
+
+    assert stranger.mine(turn) == [say(app, key)]
+    assert "999" in turn.sent[0].text and helpline in turn.sent[0].text
+    assert [s.chat_id for s in turn.sent] == [STRANGER]  # nobody else is told
+    counts = await table_counts(app)
+    assert counts["flag"] == counts["conversation"] == counts["participant"] == 0
+    assert counts["start_attempt"] == 0
+
+
+async def test_someone_who_left_gets_the_safety_reply_without_a_new_flag(
+        app: App, invite_code: str, user: UserFactory) -> None:
+    alex = user(ALEX)
+    await onboard(alex, invite_code)
+    await alex.type("/forgetme")
+    await alex.drive("Yes, delete my data")
+    await alex.drive("Delete everything now")
+    flags_before = (await table_counts(app))["flag"]
+
+    turn = await alex.type("I'm going to kill myself tonight")
+
+    assert alex.mine(turn) == [say(app, "safety.stranger_self")]
+    assert [s.chat_id for s in turn.sent] == [ALEX]
+    counts = await table_counts(app)
+    assert counts["flag"] == flags_before
+    assert counts["conversation"] == 0
+
+
 async def test_wrong_codes_are_throttled_after_the_limit(
         app: App, invite_code: str, user: UserFactory, clock: FakeClock) -> None:
     stranger = user(STRANGER)
