@@ -21,7 +21,7 @@ from bot.flags import CLOSE_FLOW, FLAG_BUTTON, FlagDesk
 from bot.outgoing import OutgoingWriter
 from bot.reachability import Reachability
 from content.loader import Content
-from dialogues.effects import Say
+from dialogues.effects import Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import Context, FlowState, JournalEntrySummary, Library, Outcome, Profile
@@ -58,14 +58,18 @@ class Engine:
         self.wrong_code_limit = wrong_code_limit
         self.on_commit = on_commit or (lambda: None)
 
-    async def handle(self, inbound: Inbound) -> HandleResult:
+    async def handle(self, inbound: Inbound, *, edited: bool = False) -> HandleResult:
+        """Handle one update; ``edited``: a text message the person changed afterwards."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
             if await uow.updates.seen(inbound.update_id):
                 log.info("update %s already processed", inbound.update_id)
                 return HandleResult(duplicate=True)
             await uow.updates.mark(inbound.update_id, now)
-            result = await self._handle(uow, inbound, now)
+            if edited:
+                result = await self._handle_edit(uow, inbound, now)
+            else:
+                result = await self._handle(uow, inbound, now)
             await uow.commit()
         log.info("update %s handled (%s)", inbound.update_id, inbound.kind.value)
         self.on_commit()
@@ -129,6 +133,31 @@ class Engine:
                                                                    None))
         applied = await applier.apply(outcome.effects)
         await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
+        return HandleResult()
+
+    async def _handle_edit(self, uow: UnitOfWork, inbound: Inbound,
+                           now: datetime) -> HandleResult:
+        """An edited message is screened like a new one but never answers the current step."""
+        if inbound.kind is not Kind.TEXT or not inbound.payload.strip():
+            return HandleResult()
+        if await uow.facilitators.by_telegram_id(inbound.user_id) is not None:
+            return HandleResult()
+        participant = await uow.participants.by_telegram_id(inbound.user_id)
+        if participant is None or participant.status == "left":
+            await self._stranger_safety(uow, inbound, now)
+            return HandleResult()
+        conversation = await uow.conversations.get(inbound.user_id)
+        memory: dict[str, int] = dict(conversation.phrase_memory) if conversation else {}
+        applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
+        screening = self.screener(inbound.payload)
+        if screening.flagged:
+            log.info("update %s: edited message flagged (%s)", inbound.update_id,
+                     screening.severity)
+            in_flow = self._flow_state(uow, conversation) is not None
+            await applier.apply(respond(screening, inbound.payload, in_flow=in_flow).effects)
+        else:
+            await applier.apply((Reply(Say("common.edit_not_read")),))
+        await self._save_memory(conversation, memory, now)
         return HandleResult()
 
     async def _screen_first(self, inbound: Inbound, situation: Situation,

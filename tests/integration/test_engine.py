@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aiogram.types import Chat as TgChat
+from aiogram.types import Message as TgMessage
+from aiogram.types import Update as TgUpdate
+from aiogram.types import User as TgUser
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -13,6 +17,7 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.telegram_aiogram import on_edit
 from dialogues.events import Kind
 from storage.crypto import EncryptionKeyError
 from storage.models import CheckIn, Invite, OutboxMessage, StartAttempt
@@ -518,6 +523,57 @@ async def test_unsupported_content_from_a_stranger_does_not_count_as_a_wrong_cod
     counts = await table_counts(app)
     assert counts["conversation"] == counts["participant"] == 0
     assert counts["start_attempt"] == 0
+
+
+async def _edit(app: App, channel: RecordingChannel, user_id: int, text: str,
+                update_id: int) -> list[str]:
+    """Send an edited text through the aiogram handler, as Telegram would."""
+    when = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    message = TgMessage(message_id=7, date=when, edit_date=int(when.timestamp()),
+                        chat=TgChat(id=user_id, type="private"),
+                        from_user=TgUser(id=user_id, is_bot=False, first_name="Test"), text=text)
+    before = len(channel.sent)
+    await on_edit(message, TgUpdate(update_id=update_id, edited_message=message), app.engine)
+    await app.sender.dispatch_due()
+    return [s.text for s in channel.sent[before:] if s.chat_id == user_id]
+
+
+async def test_an_edit_into_a_threat_is_flagged_and_the_flow_waits(
+        app: App, invite_code: str, user: UserFactory, channel: RecordingChannel) -> None:
+    alex = user(ALEX)
+    await onboard(alex, invite_code)
+    await alex.drive("Check in")
+    before = await conversation_of(app, ALEX)
+
+    mine = await _edit(app, channel, ALEX,
+                       "I'm going to hurt her when she gets home tonight", 880001)
+
+    assert mine == [say(app, "safety.urgent_others")]
+    async with app.uow() as uow:
+        flags = await uow.flags.listing()
+    assert len(flags) == 1
+    after = await conversation_of(app, ALEX)
+    assert before is not None and after is not None
+    assert (after.flow, after.state, after.data) == (before.flow, before.state, before.data)
+
+
+async def test_a_harmless_edit_is_not_taken_as_an_answer(
+        app: App, invite_code: str, user: UserFactory, channel: RecordingChannel) -> None:
+    alex = user(ALEX)
+    await onboard(alex, invite_code)
+    await alex.drive("Check in")
+    before = await conversation_of(app, ALEX)
+
+    mine = await _edit(app, channel, ALEX, "had a quiet evening", 880002)
+
+    assert mine == [say(app, "common.edit_not_read")]
+    assert say(app, "common.text_only") not in mine
+    after = await conversation_of(app, ALEX)
+    assert before is not None and after is not None
+    assert (after.flow, after.state, after.step, after.data) == (
+        before.flow, before.state, before.step, before.data)
+    counts = await table_counts(app)
+    assert counts["flag"] == counts["checkin"] == 0
 
 
 # --- outgoing messages --------------------------------------------------------------------
