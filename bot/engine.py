@@ -122,16 +122,21 @@ class Engine:
         )
         ctx = Context(now, self.library, await self._profile(uow, participant, now))
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
-        if participant is not None and await self._screen_first(inbound, situation, applier):
-            await self._save_memory(conversation, memory, now)  # the flow waits, to resume
-            return HandleResult()
+        interrupts = participant is not None \
+            and await self._screen_first(inbound, situation, applier)
         try:
             outcome = route(situation, inbound, ctx)
         except StaleButton:
             log.info("update %s: stale button", inbound.update_id)
             return HandleResult(callback_answer=self.writer.render(Say("common.expired_button"),
                                                                    None))
-        applied = await applier.apply(outcome.effects)
+        effects = outcome.effects
+        if interrupts:
+            # What they wrote stays where they wrote it (their answer, their journal), but
+            # the flow says nothing more: the safety reply is the last word, and "Carry on"
+            # asks the next question.
+            effects = tuple(e for e in effects if not isinstance(e, Reply))
+        applied = await applier.apply(effects)
         await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
         return HandleResult()
 
@@ -162,7 +167,7 @@ class Engine:
 
     async def _screen_first(self, inbound: Inbound, situation: Situation,
                             applier: EffectsApplier) -> bool:
-        """Safeguarding before any flow: return True when the message must go no further."""
+        """Safeguarding before any flow: return True when the flow must stay silent."""
         if inbound.kind is not Kind.TEXT:
             return False
         screening = self.screener(inbound.payload)
