@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -253,7 +253,15 @@ class Engine:
             JournalEntrySummary(e.id, e.created_at, cipher.decrypt(e.text_enc),
                                 e.shared_at is not None, e.ref)
             for e in await uow.journal.recent(participant.id))
+        running = await uow.timeouts.latest_open(participant.id)
+        running_ref = None
+        if running is not None:
+            started = running.started_at if running.started_at.tzinfo else \
+                running.started_at.replace(tzinfo=UTC)
+            if started + timedelta(minutes=running.minutes) > now:
+                running_ref = running.ref
         return Profile(
+            running_timeout=running_ref,
             preferred_name=name, checkin_time=participant.checkin_time,
             timezone=participant.timezone,
             colour_words=cipher.decrypt_json(participant.colour_words_enc, {}),
