@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -21,7 +21,7 @@ from bot.flags import CLOSE_FLOW, FLAG_BUTTON, FlagDesk
 from bot.outgoing import OutgoingWriter
 from bot.reachability import Reachability
 from content.loader import Content
-from dialogues.effects import Say
+from dialogues.effects import Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import Context, FlowState, JournalEntrySummary, Library, Outcome, Profile
@@ -29,6 +29,7 @@ from dialogues.preferences import Plan, Preferences, programme_week
 from dialogues.router import Situation, route
 from dialogues.safeguarding import respond
 from dialogues.screening import Screening
+from dialogues.stranger_safety import stranger_reply
 from storage.models import Conversation, Facilitator, Invite, Participant
 from storage.uow import UnitOfWork
 
@@ -57,14 +58,18 @@ class Engine:
         self.wrong_code_limit = wrong_code_limit
         self.on_commit = on_commit or (lambda: None)
 
-    async def handle(self, inbound: Inbound) -> HandleResult:
+    async def handle(self, inbound: Inbound, *, edited: bool = False) -> HandleResult:
+        """Handle one update; ``edited``: a text message the person changed afterwards."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
             if await uow.updates.seen(inbound.update_id):
                 log.info("update %s already processed", inbound.update_id)
                 return HandleResult(duplicate=True)
             await uow.updates.mark(inbound.update_id, now)
-            result = await self._handle(uow, inbound, now)
+            if edited:
+                result = await self._handle_edit(uow, inbound, now)
+            else:
+                result = await self._handle(uow, inbound, now)
             await uow.commit()
         log.info("update %s handled (%s)", inbound.update_id, inbound.kind.value)
         self.on_commit()
@@ -85,6 +90,9 @@ class Engine:
                 and conversation.flow == CLOSE_FLOW:
             await self._close_note(uow, inbound, facilitator, conversation, now)
             return HandleResult()
+        if participant is None and facilitator is None \
+                and await self._stranger_safety(uow, inbound, now):
+            return HandleResult()
         known = facilitator is not None or participant is not None or conversation is not None
         if not known and await self._throttled(uow, inbound, now):
             return HandleResult()
@@ -96,15 +104,14 @@ class Engine:
         memory: dict[str, int] = dict(conversation.phrase_memory) if conversation else {}
         if inbound.kind is Kind.UNSUPPORTED:
             key = "common.text_only" if known else "access.neutral"
-            if not known:
-                await uow.start_attempts.record_failure(inbound.user_id, now, THROTTLE_WINDOW)
             audience = "facilitator" if facilitator else (
                 "participant" if participant else "stranger")
             await self._reply(uow, inbound, Say(key), memory, now, audience)
             await self._save_memory(conversation, memory, now)
             return HandleResult()
         invite = await self._invite_from_start(uow, inbound, now) if not known else None
-        if not known and invite is None:
+        if not known and invite is None and inbound.command == "start" and inbound.argument:
+            # Only a wrong invite code counts as guessing: "hello" or a bare /start does not.
             await uow.start_attempts.record_failure(inbound.user_id, now, THROTTLE_WINDOW)
         situation = Situation(
             is_participant=participant is not None,
@@ -115,22 +122,52 @@ class Engine:
         )
         ctx = Context(now, self.library, await self._profile(uow, participant, now))
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
-        if participant is not None and await self._screen_first(inbound, situation, applier):
-            await self._save_memory(conversation, memory, now)  # the flow waits, to resume
-            return HandleResult()
+        interrupts = participant is not None \
+            and await self._screen_first(inbound, situation, applier)
         try:
             outcome = route(situation, inbound, ctx)
         except StaleButton:
             log.info("update %s: stale button", inbound.update_id)
             return HandleResult(callback_answer=self.writer.render(Say("common.expired_button"),
                                                                    None))
-        applied = await applier.apply(outcome.effects)
+        effects = outcome.effects
+        if interrupts:
+            # What they wrote stays where they wrote it (their answer, their journal), but
+            # the flow says nothing more: the safety reply is the last word, and "Carry on"
+            # asks the next question.
+            effects = tuple(e for e in effects if not isinstance(e, Reply))
+        applied = await applier.apply(effects)
         await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
+        return HandleResult()
+
+    async def _handle_edit(self, uow: UnitOfWork, inbound: Inbound,
+                           now: datetime) -> HandleResult:
+        """An edited message is screened like a new one but never answers the current step."""
+        if inbound.kind is not Kind.TEXT or not inbound.payload.strip():
+            return HandleResult()
+        if await uow.facilitators.by_telegram_id(inbound.user_id) is not None:
+            return HandleResult()
+        participant = await uow.participants.by_telegram_id(inbound.user_id)
+        if participant is None or participant.status == "left":
+            await self._stranger_safety(uow, inbound, now)
+            return HandleResult()
+        conversation = await uow.conversations.get(inbound.user_id)
+        memory: dict[str, int] = dict(conversation.phrase_memory) if conversation else {}
+        applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
+        screening = self.screener(inbound.payload)
+        if screening.flagged:
+            log.info("update %s: edited message flagged (%s)", inbound.update_id,
+                     screening.severity)
+            in_flow = self._flow_state(uow, conversation) is not None
+            await applier.apply(respond(screening, inbound.payload, in_flow=in_flow).effects)
+        else:
+            await applier.apply((Reply(Say("common.edit_not_read")),))
+        await self._save_memory(conversation, memory, now)
         return HandleResult()
 
     async def _screen_first(self, inbound: Inbound, situation: Situation,
                             applier: EffectsApplier) -> bool:
-        """Safeguarding before any flow: return True when the message must go no further."""
+        """Safeguarding before any flow: return True when the flow must stay silent."""
         if inbound.kind is not Kind.TEXT:
             return False
         screening = self.screener(inbound.payload)
@@ -140,6 +177,20 @@ class Engine:
         response = respond(screening, inbound.payload, in_flow=situation.conversation is not None)
         await applier.apply(response.effects)
         return response.interrupts
+
+    async def _stranger_safety(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> bool:
+        """Someone with no facilitator said something alarming: give them 999 and a helpline.
+
+        No flag (nobody to alert) and nothing kept about them: only the reply goes out.
+        """
+        if inbound.kind is not Kind.TEXT:
+            return False
+        reply = stranger_reply(self.screener(inbound.payload))
+        if reply is None:
+            return False
+        log.info("update %s: stranger's message flagged", inbound.update_id)
+        await self._reply(uow, inbound, reply, {}, now, "stranger")
+        return True
 
     async def _close_note(self, uow: UnitOfWork, inbound: Inbound, facilitator: Facilitator,
                           conversation: Conversation, now: datetime) -> None:
@@ -202,7 +253,15 @@ class Engine:
             JournalEntrySummary(e.id, e.created_at, cipher.decrypt(e.text_enc),
                                 e.shared_at is not None, e.ref)
             for e in await uow.journal.recent(participant.id))
+        running = await uow.timeouts.latest_open(participant.id)
+        running_ref = None
+        if running is not None:
+            started = running.started_at if running.started_at.tzinfo else \
+                running.started_at.replace(tzinfo=UTC)
+            if started + timedelta(minutes=running.minutes) > now:
+                running_ref = running.ref
         return Profile(
+            running_timeout=running_ref,
             preferred_name=name, checkin_time=participant.checkin_time,
             timezone=participant.timezone,
             colour_words=cipher.decrypt_json(participant.colour_words_enc, {}),

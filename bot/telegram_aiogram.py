@@ -80,10 +80,11 @@ async def on_other_content(message: Message, event_update: Update, engine: Engin
 
 
 async def on_edit(message: Message, event_update: Update, engine: Engine) -> None:
-    if message.from_user is None:
+    # An edit is screened like a new message but never taken as an answer (engine decides).
+    if message.from_user is None or message.text is None:
         return
     await engine.handle(_inbound(event_update, message.from_user.id, message.chat.id,
-                                 Kind.UNSUPPORTED, "", message.date))
+                                 Kind.TEXT, message.text, message.date), edited=True)
 
 
 async def on_button(query: CallbackQuery, event_update: Update, engine: Engine) -> None:

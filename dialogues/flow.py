@@ -50,6 +50,7 @@ class Profile:
     plan: Plan = field(default_factory=Plan)
     programme_week: int | None = None  # 1-22 once the programme has started
     journal: tuple[JournalEntrySummary, ...] = ()  # most recent first
+    running_timeout: str | None = None  # ref of a Time Out still under way
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ comes back; Done goes to the menu, Leave Steady hands over to forget.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -238,6 +238,11 @@ class Settings(FlowModel):
         self.do(UpdateProfile(checkin_time=chosen))
         self.saved(Say("settings.time_saved", {"time": chosen}) if chosen
                    else Say("settings.time_saved_off"))
+        if chosen and self.prefs.in_quiet_hours(
+                datetime.combine(self.ctx.now.date(), time.fromisoformat(chosen))):
+            # The reminder would never come: say so now rather than leave them waiting.
+            self.say("settings.time_in_quiet_hours", start=self.prefs.quiet_start or "",
+                     end=self.prefs.quiet_end or "")
 
     # --- quiet hours -----------------------------------------------------------------------
 

@@ -55,6 +55,8 @@ class States(Enum):
 
 
 TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "begin", "source": States.start, "dest": States.done,
+     "conditions": "already_running", "before": "refuse_second"},
     {"trigger": "begin", "source": States.start, "dest": States.danger},
     {"trigger": "silence", "source": States.start, "dest": States.done,
      "conditions": "knows_which", "before": "silence_prompts"},
@@ -89,6 +91,14 @@ class TimeOut(FlowModel):
         return str(self.data.get("ref", ""))
 
     # --- before: safety, phrase, colour, length, rules ------------------------------------
+
+    def already_running(self) -> bool:
+        return self.ctx.profile.running_timeout is not None
+
+    def refuse_second(self) -> None:
+        ref = self.ctx.profile.running_timeout
+        back = Button(Say("timeout.button.back"), f"{MENU_FLOW}:0:timeout_end.{ref}")
+        self.say("timeout.already_running", [back])
 
     def on_enter_danger(self) -> None:
         self.say("timeout.ask_danger", [self.button(Say("button.yes"), "yes"),

@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aiogram.types import Chat as TgChat
+from aiogram.types import Message as TgMessage
+from aiogram.types import Update as TgUpdate
+from aiogram.types import User as TgUser
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -13,6 +17,7 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.telegram_aiogram import on_edit
 from dialogues.events import Kind
 from storage.crypto import EncryptionKeyError
 from storage.models import CheckIn, OutboxMessage, StartAttempt
@@ -207,11 +212,58 @@ async def test_an_unknown_user_gets_one_neutral_sentence_and_leaves_no_trace(
     counts = await table_counts(app)
     kept = {name for name, count in counts.items() if count}
     # "setting" holds only the key check, written at start (storage/key_check.py).
-    assert kept <= {"start_attempt", "processed_update", "outbox", "setting"}
+    assert kept <= {"processed_update", "outbox", "setting"}
     assert counts["conversation"] == counts["participant"] == 0
     async with app.uow() as uow:
-        attempt = await uow.session.get(StartAttempt, STRANGER)
-        assert attempt is not None and attempt.failures == 1
+        assert await uow.session.get(StartAttempt, STRANGER) is None
+
+
+async def test_plain_messages_from_a_stranger_do_not_block_a_valid_invite(
+        app: App, invite_code: str, user: UserFactory) -> None:
+    stranger = user(STRANGER)
+    for _ in range(app.settings.wrong_code_limit + 1):
+        await stranger.type("hello")
+    await stranger.type("/start")
+    await stranger.unsupported()
+
+    opened = await stranger.type(f"/start {invite_code}")
+    assert stranger.mine(opened) == [say(app, "onboarding.intro")]
+
+
+@pytest.mark.parametrize(("typed", "key", "helpline"), [
+    ("I'm going to kill myself tonight", "safety.stranger_self", "116 123"),
+    ("I'm going to hurt her when she gets home tonight", "safety.stranger_others",
+     "0808 802 4040"),
+])
+async def test_a_stranger_in_danger_gets_the_safety_reply_and_leaves_no_trace(
+        app: App, user: UserFactory, typed: str, key: str, helpline: str) -> None:
+    stranger = user(STRANGER)
+    turn = await stranger.type(typed)
+
+    assert stranger.mine(turn) == [say(app, key)]
+    assert "999" in turn.sent[0].text and helpline in turn.sent[0].text
+    assert [s.chat_id for s in turn.sent] == [STRANGER]  # nobody else is told
+    counts = await table_counts(app)
+    assert counts["flag"] == counts["conversation"] == counts["participant"] == 0
+    assert counts["start_attempt"] == 0
+
+
+async def test_someone_who_left_gets_the_safety_reply_without_a_new_flag(
+        app: App, invite_code: str, user: UserFactory) -> None:
+    alex = user(ALEX)
+    await onboard(alex, invite_code)
+    await alex.type("/forgetme")
+    await alex.drive("Yes, delete my data")
+    await alex.drive("Delete everything now")
+    flags_before = (await table_counts(app))["flag"]
+
+    turn = await alex.type("I'm going to kill myself tonight")
+
+    assert alex.mine(turn) == [say(app, "safety.stranger_self")]
+    assert [s.chat_id for s in turn.sent] == [ALEX]
+    counts = await table_counts(app)
+    assert counts["flag"] == flags_before
+    assert counts["conversation"] == 0
 
 
 async def test_wrong_codes_are_throttled_after_the_limit(
@@ -460,14 +512,65 @@ async def test_unsupported_content_gets_a_text_only_reply_and_keeps_the_state(
     assert "Would you like to describe Yellow" in alex.mine(picked)[0]
 
 
-async def test_unsupported_content_from_a_stranger_counts_towards_the_throttle(
+async def test_unsupported_content_from_a_stranger_does_not_count_as_a_wrong_code(
         app: App, user: UserFactory) -> None:
     stranger = user(STRANGER)
     turn = await stranger.unsupported()
     assert stranger.mine(turn) == [say(app, "access.neutral")]
     counts = await table_counts(app)
     assert counts["conversation"] == counts["participant"] == 0
-    assert counts["start_attempt"] == 1
+    assert counts["start_attempt"] == 0
+
+
+async def _edit(app: App, channel: RecordingChannel, user_id: int, text: str,
+                update_id: int) -> list[str]:
+    """Send an edited text through the aiogram handler, as Telegram would."""
+    when = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    message = TgMessage(message_id=7, date=when, edit_date=int(when.timestamp()),
+                        chat=TgChat(id=user_id, type="private"),
+                        from_user=TgUser(id=user_id, is_bot=False, first_name="Test"), text=text)
+    before = len(channel.sent)
+    await on_edit(message, TgUpdate(update_id=update_id, edited_message=message), app.engine)
+    await app.sender.dispatch_due()
+    return [s.text for s in channel.sent[before:] if s.chat_id == user_id]
+
+
+async def test_an_edit_into_a_threat_is_flagged_and_the_flow_waits(
+        app: App, invite_code: str, user: UserFactory, channel: RecordingChannel) -> None:
+    alex = user(ALEX)
+    await onboard(alex, invite_code)
+    await alex.drive("Check in")
+    before = await conversation_of(app, ALEX)
+
+    mine = await _edit(app, channel, ALEX,
+                       "I'm going to hurt her when she gets home tonight", 880001)
+
+    assert mine == [say(app, "safety.urgent_others")]
+    async with app.uow() as uow:
+        flags = await uow.flags.listing()
+    assert len(flags) == 1
+    after = await conversation_of(app, ALEX)
+    assert before is not None and after is not None
+    assert (after.flow, after.state, after.data) == (before.flow, before.state, before.data)
+
+
+async def test_a_harmless_edit_is_not_taken_as_an_answer(
+        app: App, invite_code: str, user: UserFactory, channel: RecordingChannel) -> None:
+    alex = user(ALEX)
+    await onboard(alex, invite_code)
+    await alex.drive("Check in")
+    before = await conversation_of(app, ALEX)
+
+    mine = await _edit(app, channel, ALEX, "had a quiet evening", 880002)
+
+    assert mine == [say(app, "common.edit_not_read")]
+    assert say(app, "common.text_only") not in mine
+    after = await conversation_of(app, ALEX)
+    assert before is not None and after is not None
+    assert (after.flow, after.state, after.step, after.data) == (
+        before.flow, before.state, before.step, before.data)
+    counts = await table_counts(app)
+    assert counts["flag"] == counts["checkin"] == 0
 
 
 # --- outgoing messages --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.app import App
 from bot.channel import Unreachable
 from bot.clock import FakeClock
 from dialogues.events import Kind
-from storage.models import AuditEntry, Flag
+from storage.models import AuditEntry, CheckIn, Flag
 from tests.integration.conftest import (
     FACILITATOR_ID,
     AppFactory,
@@ -269,7 +269,7 @@ async def test_without_a_team_chat_the_flag_stays_open_and_is_recorded(
     assert "flag.escalation_blocked" in await audit_actions(app)
 
 
-async def test_urgent_flag_interrupts_the_flow_and_it_can_be_resumed(
+async def test_urgent_flag_keeps_the_check_in_note_and_the_flow_says_nothing_more(
         app: App, participant: User) -> None:
     await participant.drive("Check in")
     await participant.drive("🔴 Red")
@@ -279,12 +279,27 @@ async def test_urgent_flag_interrupts_the_flow_and_it_can_be_resumed(
 
     turn = await participant.type(URGENT_TEXT)
 
-    after = await conversation_of(app, PARTICIPANT)
-    assert after is not None and (after.flow, after.state) == ("checkin", "note")
-    assert "Carry on where I was" in participant.channel.labels(PARTICIPANT)
+    assert len(await flags(app)) == 1
     assert not any("Thanks for checking in" in t for t in participant.mine(turn))
+    async with app.uow() as uow:
+        [checkin] = (await uow.session.execute(select(CheckIn))).scalars().all()
+        assert checkin.note_enc is not None
+        assert uow.cipher.decrypt(checkin.note_enc) == URGENT_TEXT  # theirs, kept
+
+
+async def test_an_urgent_pause_answer_is_kept_and_carry_on_asks_the_next_question(
+        app: App, participant: User) -> None:
+    await participant.type("/pause")
+    turn = await participant.type(URGENT_TEXT)
+
+    assert len(await flags(app)) == 1
+    assert "Carry on where I was" in participant.channel.labels(PARTICIPANT)
+    view = await conversation_of(app, PARTICIPANT)
+    assert view is not None and (view.flow, view.state) == ("pause", "thought")
+    assert view.data["answers"]["happened"] == URGENT_TEXT
+    assert len(participant.mine(turn)) == 1  # only the safety reply: the flow waits
     resumed = await participant.drive("Carry on where I was")
-    assert any("Skip" in b["text"] for row in resumed.sent[-1].buttons for b in row)
+    assert participant.mine(resumed)
 
 
 async def test_a_concern_flag_lets_the_check_in_note_go_through(

@@ -697,3 +697,17 @@ def test_every_label_and_prompt_renders(ctx: Make, content: Content) -> None:
         for button in buttons(outcome):
             if isinstance(button.label, Say):
                 assert "{" not in book.render(button.label.key, button.label.params)
+
+
+def test_a_checkin_time_inside_quiet_hours_is_saved_with_a_warning(ctx: Make) -> None:
+    quiet = {"quiet_start": "22:00", "quiet_end": "07:00"}
+    outcome = FLOW.handle(SAVED["time"], ctx(prefs=quiet), text("23:30"))
+
+    assert "settings.time_in_quiet_hours" in reply_keys(outcome)
+
+
+def test_a_checkin_time_outside_quiet_hours_gets_no_warning(ctx: Make) -> None:
+    quiet = {"quiet_start": "22:00", "quiet_end": "07:00"}
+    outcome = FLOW.handle(SAVED["time"], ctx(prefs=quiet), text("21:00"))
+
+    assert "settings.time_in_quiet_hours" not in reply_keys(outcome)
