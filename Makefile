@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat chat-fresh test lint typecheck screening bench clean
+.PHONY: chat chat-fresh test lint typecheck screening bench mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ chat-fresh: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/steady content check
-	$(BIN)/ruff check bot dialogues content storage tests benchmarks
+	$(BIN)/ruff check bot dialogues content storage tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory screening
@@ -40,6 +40,12 @@ screening: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_screening.py
+
+# Mutation testing of the safety-critical modules: slow (tens of minutes), so not in `make test`.
+# MODULES=bot/flags.py limits it to some of them.
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet 'mutmut==3.3.1'
+	$(BIN)/python tools/run_mutation.py $(MODULES)
 
 clean:
 	rm -rf $(VENV) steady-demo.db* .mypy_cache .pytest_cache .ruff_cache
