@@ -24,6 +24,10 @@ KNOWN_NUMBERS = {
     "respect_phoneline": "0808 802 4040",
     "national_da_helpline": "0808 2000 247",
     "shout": "85258",
+    # Not yet checked against the services' own websites (see resources.yaml): before launch.
+    "nspcc": "0808 800 5000",
+    "drinkline": "0300 123 1110",
+    "frank": "0300 123 6600",
 }
 
 # Words that must never appear where a lock screen might show them.
