@@ -24,6 +24,9 @@ from dialogues.menu import MENU_FLOW, menu_reply
 NAME = "urgent"
 # A category of its own: screening never sets it, only the person's own choice here.
 BEING_HARMED = "being_harmed"
+# Pressing "I'm not safe" is itself a disclosure: the flag is raised at that tap, before the
+# person says which kind (they may never press again); their choice then adds its category.
+NOT_SAFE = "not_safe"
 
 
 class States(Enum):
@@ -58,6 +61,8 @@ class UrgentHelp(FlowModel):
                  [self.button(Say("button.back_to_menu"), "back")])
 
     def on_enter_which(self) -> None:
+        self.do(RaiseFlag("urgent", (NOT_SAFE,), Say("urgent.excerpt.not_safe_pressed"),
+                          source="urgent_help"))
         self.say("urgent.not_safe_ask",
                  [self.button(Say("urgent.button.self_harm"), "self_harm")],
                  [self.button(Say("urgent.button.being_harmed"), "being_harmed")],

@@ -340,15 +340,21 @@ async def test_im_not_safe_files_the_flag_under_what_the_person_chose(
         reason: str) -> None:
     await participant.drive("Urgent help")
     asked = await participant.drive("I'm not safe")
-    assert [flag for flag in await flags(app)] == []  # nothing filed until they choose
+    # The tap is heard at once, even if they press nothing more.
+    [flag] = await flags(app)
+    assert (flag.severity, flag.categories, flag.source) == ("urgent", ["not_safe"],
+                                                             "urgent_help")
+    assert any("pressed I'm not safe" in s.text for s in asked.sent
+               if s.chat_id == FACILITATOR_ID)
     assert "Choose what fits" in participant.mine(asked)[0]
 
     turn = await participant.drive(choice)
 
     [flag] = await flags(app)
-    assert (flag.severity, flag.categories, flag.source) == ("urgent", [category], "urgent_help")
+    assert (flag.severity, flag.categories, flag.source) == (
+        "urgent", ["not_safe", category], "urgent_help")
     [alert] = [s.text for s in turn.sent if s.chat_id == FACILITATOR_ID]
-    assert reason in alert
+    assert "New message on flag" in alert and reason in alert
 
 
 async def test_im_not_safe_from_a_red_check_in_is_one_tap_from_the_choice(
@@ -360,7 +366,7 @@ async def test_im_not_safe_from_a_red_check_in_is_one_tap_from_the_choice(
     await participant.drive("Someone is threatening or hurting me")
 
     [flag] = await flags(app)
-    assert flag.categories == ["being_harmed"]
+    assert flag.categories == ["not_safe", "being_harmed"]
 
 
 async def test_start_a_time_out_now_at_red_starts_it_and_tells_the_facilitator(

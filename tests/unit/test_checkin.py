@@ -213,7 +213,8 @@ def test_im_not_safe_at_red_asks_which_kind_of_danger_straight_away(ctx: MakeCon
     assert outcome.state is not None and (outcome.state.flow, outcome.state.state) == (
         "urgent", "which")
     assert reply_keys(outcome) == ["urgent.not_safe_ask"]
-    assert actions(outcome) == []  # the red check-in was recorded when it was picked
+    # The red check-in was recorded when it was picked; the tap raises the urgent flag.
+    assert [type(a).__name__ for a in actions(outcome)] == ["RaiseFlag"]
 
 
 @pytest.mark.parametrize("colour", ["green", "blue", "yellow", "red"])

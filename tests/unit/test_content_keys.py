@@ -49,7 +49,7 @@ DYNAMIC = {
     # bot/flag_text.py, one plain phrase per screening category
     **{f"flag.reason.{c}": 'f"flag.reason.{' for c in (
         "partner_harm", "child_harm", "self_harm", "weapon", "strangulation", "stalking",
-        "breach", "sexual_coercion", "substance", "harm_to_others", "being_harmed")},
+        "breach", "sexual_coercion", "substance", "harm_to_others", "being_harmed", "not_safe")},
     # dialogues/safeguarding.py UNTOLD: the shell picks the variant after the flag desk acted
     **{key: f'"{key}"' for key in (
         "safety.urgent_others_untold", "safety.urgent_self_untold",

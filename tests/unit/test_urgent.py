@@ -24,7 +24,10 @@ def test_im_not_safe_asks_which_kind_of_danger(ctx: MakeContext) -> None:
     outcome = FLOW.handle(CHOOSE, ctx(), press("not_safe"))
 
     assert state_name(outcome) == "which"
-    assert actions(outcome) == []
+    # The tap itself raises the flag: someone who presses nothing more is still heard.
+    assert actions(outcome) == [RaiseFlag("urgent", (urgent.NOT_SAFE,),
+                                          Say("urgent.excerpt.not_safe_pressed"),
+                                          source="urgent_help")]
     assert reply_keys(outcome) == ["urgent.not_safe_ask"]
     [reply] = replies(outcome)
     assert [[b.data.split(":", 2)[2] for b in row] for row in reply.buttons] == [
@@ -35,6 +38,9 @@ def test_the_check_in_can_enter_straight_at_im_not_safe(ctx: MakeContext) -> Non
     outcome = FLOW.begin(ctx(), text(""), 3, trigger="not_safe")
 
     assert outcome.state == FlowState("urgent", "which", 3, {})
+    assert [a for a in outcome.effects if isinstance(a, RaiseFlag)] == [
+        RaiseFlag("urgent", (urgent.NOT_SAFE,), Say("urgent.excerpt.not_safe_pressed"),
+                  source="urgent_help")]
 
 
 @pytest.mark.parametrize(
@@ -57,7 +63,7 @@ def test_the_flag_is_filed_under_what_the_person_chose(
     assert key in UNTOLD
 
 
-def test_back_from_im_not_safe_raises_nothing(ctx: MakeContext) -> None:
+def test_back_from_im_not_safe_raises_nothing_more(ctx: MakeContext) -> None:
     outcome = FLOW.handle(WHICH, ctx(), press("back"))
 
     assert not [a for a in outcome.effects if isinstance(a, RaiseFlag)]
