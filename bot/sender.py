@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 LEASE = timedelta(seconds=30)  # a claim not renewed for this long is taken back
 MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
-# Called in the failing row's transaction when Telegram says a chat is gone (403).
+# Called in the failing row's transaction when a row ends ``failed``: ``on_unreachable`` when
+# Telegram says a chat is gone (403), ``on_failed`` for any other final failure (a 400, or a
+# server error after every retry).
 UnreachableHook = Callable[[UnitOfWork, OutboxMessage, datetime], Awaitable[None]]
 
 
@@ -54,12 +56,14 @@ def _pid_alive(pid: int) -> bool:
 class OutboxSender:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], channel: Channel,
                  clock: Clock, on_unreachable: UnreachableHook | None = None, *,
+                 on_failed: UnreachableHook | None = None,
                  worker_id: str | None = None, lease: timedelta = LEASE) -> None:
         self.uow_factory = uow_factory
         self.worker_id = worker_id or new_worker_id()
         self.lease = lease
         self._recovered = False
         self.on_unreachable = on_unreachable
+        self.on_failed = on_failed
         self.channel = channel
         self.clock = clock
         self._lock = asyncio.Lock()
@@ -173,22 +177,24 @@ class OutboxSender:
         now = self.clock.now()
         reason = type(exc).__name__
         async with self.uow_factory() as uow:
+            final = True
             if isinstance(exc, RetryLater):
+                final = False
                 await uow.outbox.mark_retry(row_id, now + timedelta(seconds=exc.retry_after),
                                             reason)
             elif isinstance(exc, Transient):
                 row = await uow.outbox.get(row_id)
                 tries = (row.attempts if row else 0) + 1
-                if tries >= MAX_ATTEMPTS:
-                    await uow.outbox.mark_failed(row_id, reason)
-                else:
+                if tries < MAX_ATTEMPTS:
+                    final = False
                     await uow.outbox.mark_retry(row_id, now + timedelta(seconds=2 ** tries),
                                                 reason)
-            else:
+            if final:
                 await uow.outbox.mark_failed(row_id, reason)
                 row = await uow.outbox.get(row_id)
-                if isinstance(exc, Unreachable) and row is not None and self.on_unreachable:
-                    await self.on_unreachable(uow, row, now)
+                hook = self.on_unreachable if isinstance(exc, Unreachable) else self.on_failed
+                if row is not None and hook is not None:
+                    await hook(uow, row, now)
             await uow.commit()
         level = logging.WARNING if isinstance(exc, Unreachable) else logging.INFO
         log.log(level, "outbox %s not delivered: %s", row_id, reason)
