@@ -96,7 +96,7 @@ async def on_edit(message: Message, event_update: Update, engine: Engine) -> Non
 
 
 async def on_button(query: CallbackQuery, event_update: Update, engine: Engine,
-                    bot: Bot) -> None:
+                    bot: Bot | None = None) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     flag_button = (query.data or "").startswith(f"{FLAG_BUTTON}:")
     in_group = query.message is not None and query.message.chat.type != "private"
@@ -107,7 +107,7 @@ async def on_button(query: CallbackQuery, event_update: Update, engine: Engine,
     # A redelivered press may already have been answered; that is not worth a retry.
     with contextlib.suppress(TelegramBadRequest):
         await query.answer(result.callback_answer)
-    if not flag_button:
+    if bot is not None and not flag_button:  # aiogram passes the bot to every handler
         await _remove_buttons(bot, query)
 
 
