@@ -74,6 +74,7 @@ class OutboxSender:
         self.channel = channel
         self.clock = clock
         self._lock = asyncio.Lock()
+        self._hook_wrote = False  # a failure hook may have queued rows (an escalation)
 
     async def dispatch_due(self) -> int:
         """Send everything that is due now; return how many messages were delivered."""
@@ -96,6 +97,8 @@ class OutboxSender:
                     with contextlib.suppress(asyncio.CancelledError):
                         await heartbeat
                 delivered += sum(results)
+                if self._hook_wrote:  # e.g. the team chat's escalation: send it now too
+                    self._hook_wrote, more = False, True
             return delivered
 
     async def recover(self) -> int:
@@ -209,6 +212,7 @@ class OutboxSender:
                 hook = self.on_unreachable if isinstance(exc, Unreachable) else self.on_failed
                 if row is not None and hook is not None:
                     await hook(uow, row, now)
+                    self._hook_wrote = True
             await uow.commit()
         level = logging.WARNING if isinstance(exc, Unreachable) else logging.INFO
         log.log(level, "outbox %s not delivered: %s", row_id, reason)

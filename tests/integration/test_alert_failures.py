@@ -13,6 +13,7 @@ from bot.app import App
 from bot.channel import Rejected, Transient
 from bot.clock import FakeClock
 from bot.sender import MAX_ATTEMPTS
+from dialogues.effects import RaiseFlag
 from storage.models import AuditEntry, OutboxMessage
 from tests.integration.conftest import (
     FACILITATOR_ID,
@@ -82,3 +83,24 @@ async def test_an_alert_failing_with_5xx_on_every_retry_escalates_once_it_gives_
     assert rows == ["failed"] and flags == ["escalated"]
     assert "flag.alert_undelivered" in actions
     assert len(channel.to(TEAM_CHAT)) == 1
+
+
+async def test_the_escalation_goes_out_in_the_same_delivery_as_the_failed_alert(
+        app: App, participant: User, channel: RecordingChannel) -> None:
+    # Only the alert is queued (no reply to the participant beside it), so no later round
+    # would be run for another reason: the escalation the failure queued must still go now.
+    async with app.uow() as uow:
+        found = await uow.participants.by_telegram_id(PARTICIPANT)
+        assert found is not None
+        await app.flags.raise_flag(uow, found, RaiseFlag(
+            "urgent", ("harm",), "an invented message about hurting her tonight"),
+            app.clock.now())
+        await uow.commit()
+    channel.fail_next(FACILITATOR_ID, Rejected("Bad Request"))
+
+    await app.sender.dispatch_due()
+
+    flags, _, _ = await _state(app)
+    assert flags == ["escalated"]
+    [escalation] = channel.to(TEAM_CHAT)
+    assert "hurting her tonight" in escalation.text
