@@ -94,7 +94,8 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
         group_window=timedelta(minutes=settings.flag_group_minutes)))
 
     reachability = Reachability(flags, writer)
-    sender = OutboxSender(uow, channel, clock, on_unreachable=reachability.on_unreachable)
+    sender = OutboxSender(uow, channel, clock, on_unreachable=reachability.on_unreachable,
+                          on_failed=reachability.on_failed)
     planner = Planner(uow, writer, clock)
     ticker = Ticker(sender, {}, settings.sender_interval_seconds)
     engine = Engine(uow, content, writer, clock, flags, screen,

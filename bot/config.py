@@ -24,4 +24,11 @@ class Settings(BaseSettings):
     urgent_escalation_minutes: int = Field(default=15, ge=1)
     concern_escalation_time: time = time(10, 0)  # next working day, Europe/London
     flag_group_minutes: int = Field(default=10, ge=0)
+    # Long polling (bot/polling.py): a failing update is tried this many times, pausing
+    # retry_base, then twice that, and so on (at most max_backoff), before it is recorded in
+    # skipped_update and skipped; failed getUpdates calls back off the same way.
+    poll_attempts: int = Field(default=3, ge=1)
+    poll_retry_base_seconds: float = Field(default=0.5, ge=0)
+    poll_max_backoff_seconds: float = Field(default=30.0, gt=0)
+    poll_timeout_seconds: int = Field(default=25, ge=1, le=50)  # Telegram's long poll wait
     log_level: str = "INFO"

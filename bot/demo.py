@@ -2,15 +2,22 @@
 
 It seeds a demo facilitator and an invite, then opens the conversation as a new
 participant. State lives in the database file, so stopping and starting again resumes at
-the same step; ``--fresh`` starts over.
+the same step (``/resume``: an open flow asks its current question again, its answers and
+drafts kept; otherwise the menu); ``--fresh`` starts over.
+
+The key file and the database (and SQLite's -wal and -shm files beside it) are readable by
+their owner only from the moment they exist: they hold the demo's conversations.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import SecretStr
 
@@ -29,18 +36,52 @@ DEMO_TEAM_CHAT = -900_003
 DEMO_DUTY_MEMBER = 900_004
 
 
+PRIVATE = 0o600
+
+
+@contextlib.contextmanager
+def private_files() -> Iterator[None]:
+    """Files created meanwhile (SQLite's -wal and -shm too) are the owner's only."""
+    before = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def _create_private(path: Path) -> int:
+    """Create ``path`` (it must not exist) with mode 0600 from the start: no moment when
+    another user could open it, as there is with writing first and chmod after."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+
+
 def demo_key(key_file: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = FieldCipher.generate_key()
-    key_file.write_text(key + "\n")
-    key_file.chmod(0o600)
+    with os.fdopen(_create_private(key_file), "w") as out:
+        out.write(key + "\n")
     print(f"(demo) Generated a local encryption key in {key_file}. It is for this demo only.")
     return key
 
 
+def prepare_database(database: Path) -> None:
+    """Create the demo database file empty with mode 0600 (SQLite then creates its -wal and
+    -shm files with the database's mode); tighten files left by an older version."""
+    if not database.exists():
+        os.close(_create_private(database))
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{database}{suffix}").chmod(PRIVATE)
+
+
 async def _opening_line(uow: UnitOfWork, now: datetime) -> str:
-    """Return what the demo participant 'types' first: the invite link, or /start to resume."""
+    """Return what the demo participant 'types' first: the invite link, or /resume.
+
+    Not /start: that means "show me the menu" and ends any flow in progress, losing a
+    journal draft or the Press Pause answers so far. /resume asks an open flow's current
+    question again (or shows the menu when none is open).
+    """
     if await uow.facilitators.by_telegram_id(DEMO_FACILITATOR) is None:
         await add_facilitator(uow, DEMO_FACILITATOR, "Demo facilitator", now)
         await uow.settings.put("team_chat_id", str(DEMO_TEAM_CHAT))
@@ -49,22 +90,31 @@ async def _opening_line(uow: UnitOfWork, now: datetime) -> str:
              or await uow.conversations.get(DEMO_PARTICIPANT) is not None)
     if known:
         print("(demo) Resuming where you left off. Use --fresh to start again.")
-        return "/start"
+        return "/resume"
     invite = await create_invite(uow, DEMO_FACILITATOR, "demo-participant", None, now,
                                  timedelta(days=14))
     print("(demo) You are a new participant opening your invitation link.")
     return f"/start {invite.code}"
 
 
-async def run_demo(database: Path, key_file: Path, fresh: bool) -> None:
+async def run_demo(database: Path, key_file: Path, fresh: bool,
+                   stdin: TextIO | None = None, out: TextIO | None = None) -> None:
+    """Run the demo; ``stdin`` and ``out`` default to the terminal (tests pass their own)."""
+    with private_files():
+        await _run_demo(database, key_file, fresh, stdin or sys.stdin, out or sys.stdout)
+
+
+async def _run_demo(database: Path, key_file: Path, fresh: bool, stdin: TextIO,
+                    out: TextIO) -> None:
     if fresh and database.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
     key = os.environ.get("STEADY_ENCRYPTION_KEY") or demo_key(key_file)
+    prepare_database(database)
     settings = Settings(database_url=f"sqlite+aiosqlite:///{database}",
                         encryption_key=SecretStr(key))
     configure_logging("WARNING", [])
-    channel = ConsoleChannel(sys.stdout, DEMO_PARTICIPANT)
+    channel = ConsoleChannel(out, DEMO_PARTICIPANT)
     app = await build_app(settings, channel, OffsetClock())
     try:
         async with app.uow() as uow:
@@ -74,7 +124,8 @@ async def run_demo(database: Path, key_file: Path, fresh: bool) -> None:
               ":quit or Ctrl-D ends.")
         others = {"facilitator": (DEMO_FACILITATOR, DEMO_FACILITATOR),
                   "team": (DEMO_DUTY_MEMBER, DEMO_TEAM_CHAT)}
-        session = ConsoleSession(app, channel, DEMO_PARTICIPANT, others=others)
+        session = ConsoleSession(app, channel, DEMO_PARTICIPANT, stdin=stdin, out=out,
+                                 others=others)
         app.ticker.start()
         await session.say(opening)
         await session.run()

@@ -131,13 +131,15 @@ class FlagDesk:
                 count += 1
         return count
 
-    async def escalate_now(self, uow: UnitOfWork, flag_id: int, now: datetime) -> None:
-        """The facilitator cannot be reached (blocked the bot): do not wait the deadline."""
+    async def escalate_now(self, uow: UnitOfWork, flag_id: int, now: datetime,
+                           reason: str = "flag.facilitator_unreachable") -> None:
+        """An alert did not reach the facilitator (blocked the bot, or the send failed for
+        good): do not wait the deadline. ``reason`` is the audit action."""
         flag = await uow.flags.get(flag_id)
         if flag is not None and flag.status == "open":
             flag.escalate_at = now
-            await uow.audit.add(now, "system", "flag.facilitator_unreachable",
-                                flag.participant_id, {"flag_id": str(flag.id)})
+            await uow.audit.add(now, "system", reason, flag.participant_id,
+                                {"flag_id": str(flag.id)})
 
     async def _escalate(self, uow: UnitOfWork, flag: Flag, participant: Participant,
                         now: datetime, herald: Herald | None = None) -> bool:

@@ -1,7 +1,8 @@
 """Long polling that acknowledges an update only after the engine has committed it.
 
 aiogram's own polling moves the offset on even when a handler fails; here a failure (for
-instance the database briefly unavailable) is retried a few times from the same offset.
+instance the database briefly unavailable) is retried a few times from the same offset
+(STEADY_POLL_ATTEMPTS, with the backoff of the other STEADY_POLL_* settings).
 An update that still fails (a poison update: odd button data, a row the key cannot read)
 is recorded in ``skipped_update`` (ids, kind and error class, never text) and skipped, so
 one bad update never stops the bot answering everyone else. Updates already committed are
@@ -22,6 +23,7 @@ from aiogram.types import Update
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# Defaults of the STEADY_POLL_* settings (bot/config.py), which steady run passes in.
 MAX_BACKOFF = 30.0
 ATTEMPTS = 3  # tries per update before it is skipped
 
@@ -38,7 +40,7 @@ def update_kind(update: Update) -> str:
 
 async def poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event, *,
                timeout: int = 25, retry_base: float = 0.5, attempts: int = ATTEMPTS,
-               record_skip: RecordSkip | None = None) -> None:
+               max_backoff: float = MAX_BACKOFF, record_skip: RecordSkip | None = None) -> None:
     offset: int | None = None
     failures = 0
     while not stop.is_set():
@@ -51,18 +53,20 @@ async def poll(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event, *,
         except (TelegramNetworkError, TelegramAPIError) as exc:
             failures += 1
             log.warning("getUpdates failed: %s", type(exc).__name__)
-            await _pause(stop, min(MAX_BACKOFF, retry_base * 2 ** failures))
+            await _pause(stop, min(max_backoff, retry_base * 2 ** failures))
             continue
         failures = 0
         for update in updates:
             if not await _handle(bot, dispatcher, stop, update, retry_base=retry_base,
-                                 attempts=attempts, record_skip=record_skip):
+                                 attempts=attempts, max_backoff=max_backoff,
+                                 record_skip=record_skip):
                 return  # stopping: this update stays unacknowledged, redelivered next run
             offset = update.update_id + 1
 
 
 async def _handle(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event, update: Update, *,
-                  retry_base: float, attempts: int, record_skip: RecordSkip | None) -> bool:
+                  retry_base: float, attempts: int, max_backoff: float,
+                  record_skip: RecordSkip | None) -> bool:
     """Process one update, retrying; skip it once every attempt failed.
 
     Return True when the offset may move past it, False when stopping first.
@@ -81,7 +85,7 @@ async def _handle(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event, update:
             log.error("update %s not processed (%s), attempt %s of %s",
                       update.update_id, error, tries, attempts)
         if tries < attempts:
-            await _pause(stop, min(MAX_BACKOFF, retry_base * 2 ** (tries - 1)))
+            await _pause(stop, min(max_backoff, retry_base * 2 ** (tries - 1)))
     # Every attempt failed. If the cause is a database outage, recording the skip fails
     # too: then we keep the offset and retry recording with backoff, so an outage never
     # skips updates en masse (they are processed, or skipped with a record, once the
@@ -98,7 +102,7 @@ async def _handle(bot: Bot, dispatcher: Dispatcher, stop: asyncio.Event, update:
             failures += 1
             log.error("update %s: cannot record the skip (%s); retrying",
                       update.update_id, type(exc).__name__)
-            await _pause(stop, min(MAX_BACKOFF, retry_base * 2 ** failures))
+            await _pause(stop, min(max_backoff, retry_base * 2 ** failures))
     log.error("update %s (%s) skipped after %s attempts (%s)",
               update.update_id, kind, tries, error)
     return True

@@ -1,6 +1,7 @@
-"""When Telegram says a chat is gone (403): make sure a person hears about it.
+"""When a message cannot be delivered: make sure a person hears about it.
 
-An alert that cannot reach its facilitator escalates to the team chat at once. A
+An alert that cannot reach its facilitator (403, a 400, a server error after every retry)
+escalates to the team chat at once. A
 participant who blocked the bot is marked unreachable and their facilitator is told, once;
 the mark clears when the participant writes again.
 """
@@ -29,6 +30,14 @@ class Reachability:
             participant = await uow.participants.by_chat_id(row.chat_id)
             if participant is not None and participant.unreachable_since is None:
                 await self._mark(uow, participant, now)
+
+    async def on_failed(self, uow: UnitOfWork, row: OutboxMessage, now: datetime) -> None:
+        """Any other final failure: an alert nobody received must not wait its deadline.
+        (A participant's failed reply says nothing about whether they can be reached.)"""
+        if row.flag_id is not None:
+            await self.flags.escalate_now(uow, row.flag_id, now,
+                                          reason="flag.alert_undelivered")
+            await self.flags.escalate_due(uow, now)
 
     async def _mark(self, uow: UnitOfWork, participant: Participant, now: datetime) -> None:
         participant.unreachable_since = now

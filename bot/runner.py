@@ -47,7 +47,12 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None,
                             "(set one with: steady team-chat set --chat-id N)")
         _stop_on_signals(stop)
         app.ticker.start()
-        await poll(bot, make_dispatcher(app.engine), stop, record_skip=_skip_recorder(app))
+        await poll(bot, make_dispatcher(app.engine), stop,
+                   timeout=settings.poll_timeout_seconds,
+                   retry_base=settings.poll_retry_base_seconds,
+                   attempts=settings.poll_attempts,
+                   max_backoff=settings.poll_max_backoff_seconds,
+                   record_skip=_skip_recorder(app))
     finally:
         await app.close()
         await bot.session.close()

@@ -1,12 +1,16 @@
 """The outbox sender: delivers committed messages in order per chat.
 
 Each round claims the first due message of every chat, sends them, and records the result
-in a short transaction of its own; the next round then finds each chat's next message. A
+in a short transaction of its own; the next round then finds each chat's next message. The
+claim also says whether another round could find anything (a claimed chat has more due, or
+the batch was full), so the last round is not followed by an empty claim: a message written
+meanwhile is kicked by its own commit, and the periodic tick catches the rest. A
 message that hits flood control or a server error waits (``retry_at``) and holds back the
 later messages of its chat only.
 
 Claims name the worker (``host:pid:random``) and hold a short lease that the worker renews
-while it lives; a row whose lease ran out is taken back by the next claim, and a starting
+while it lives (every ``renew_every``, on the injected clock's time, while a send is in
+flight); a row whose lease ran out is taken back by the next claim, and a starting
 worker takes back at once the rows of a dead predecessor on the same host (``recover``).
 """
 
@@ -29,8 +33,11 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 LEASE = timedelta(seconds=30)  # a claim not renewed for this long is taken back
+CLAIM_LIMIT = 50  # rows per round
 MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
-# Called in the failing row's transaction when Telegram says a chat is gone (403).
+# Called in the failing row's transaction when a row ends ``failed``: ``on_unreachable`` when
+# Telegram says a chat is gone (403), ``on_failed`` for any other final failure (a 400, or a
+# server error after every retry).
 UnreachableHook = Callable[[UnitOfWork, OutboxMessage, datetime], Awaitable[None]]
 
 
@@ -54,15 +61,20 @@ def _pid_alive(pid: int) -> bool:
 class OutboxSender:
     def __init__(self, uow_factory: Callable[[], UnitOfWork], channel: Channel,
                  clock: Clock, on_unreachable: UnreachableHook | None = None, *,
-                 worker_id: str | None = None, lease: timedelta = LEASE) -> None:
+                 on_failed: UnreachableHook | None = None,
+                 worker_id: str | None = None, lease: timedelta = LEASE,
+                 renew_every: timedelta | None = None) -> None:
         self.uow_factory = uow_factory
         self.worker_id = worker_id or new_worker_id()
         self.lease = lease
+        self.renew_every = renew_every or lease / 3
         self._recovered = False
         self.on_unreachable = on_unreachable
+        self.on_failed = on_failed
         self.channel = channel
         self.clock = clock
         self._lock = asyncio.Lock()
+        self._hook_wrote = False  # a failure hook may have queued rows (an escalation)
 
     async def dispatch_due(self) -> int:
         """Send everything that is due now; return how many messages were delivered."""
@@ -70,8 +82,11 @@ class OutboxSender:
             if not self._recovered:
                 await self.recover()
             delivered = 0
+            more = True
             for _ in range(MAX_ROUNDS):
-                batch = await self._claim()
+                if not more:
+                    break
+                batch, more = await self._claim()
                 if not batch:
                     break
                 heartbeat = asyncio.create_task(self._keep_leases())
@@ -82,6 +97,8 @@ class OutboxSender:
                     with contextlib.suppress(asyncio.CancelledError):
                         await heartbeat
                 delivered += sum(results)
+                if self._hook_wrote:  # e.g. the team chat's escalation: send it now too
+                    self._hook_wrote, more = False, True
             return delivered
 
     async def recover(self) -> int:
@@ -118,22 +135,26 @@ class OutboxSender:
     async def _keep_leases(self) -> None:
         """While sends are in flight (Telegram may be slow), keep renewing their leases."""
         while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
+            await self.clock.sleep(self.renew_every.total_seconds())
             try:
                 await self.renew()
             except Exception as exc:  # the next round renews again; never kill a send
                 log.warning("outbox lease renewal failed: %s", type(exc).__name__)
 
-    async def _claim(self) -> list[tuple[int, int, str, dict[str, object]]]:
+    async def _claim(self) -> tuple[list[tuple[int, int, str, dict[str, object]]], bool]:
+        """Claim this round's rows; also say whether a next round could find any."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
             await uow.outbox.renew(self.worker_id, now + self.lease)
             await uow.outbox.release_expired(now)
-            rows = await uow.outbox.claim_due(now, worker=self.worker_id, lease=self.lease)
+            rows = await uow.outbox.claim_due(now, CLAIM_LIMIT, worker=self.worker_id,
+                                              lease=self.lease)
+            more = len(rows) >= CLAIM_LIMIT or (
+                bool(rows) and await uow.outbox.more_due_in(now, {row.chat_id for row in rows}))
             batch = [(row.id, row.chat_id, row.audience,
                       uow.cipher.decrypt_json(row.payload_enc, {})) for row in rows]
             await uow.commit()
-        return batch
+        return batch, more
 
     async def _deliver(self, row_id: int, chat_id: int, audience: str,
                        payload: dict[str, object]) -> int:
@@ -173,22 +194,25 @@ class OutboxSender:
         now = self.clock.now()
         reason = type(exc).__name__
         async with self.uow_factory() as uow:
+            final = True
             if isinstance(exc, RetryLater):
+                final = False
                 await uow.outbox.mark_retry(row_id, now + timedelta(seconds=exc.retry_after),
                                             reason)
             elif isinstance(exc, Transient):
                 row = await uow.outbox.get(row_id)
                 tries = (row.attempts if row else 0) + 1
-                if tries >= MAX_ATTEMPTS:
-                    await uow.outbox.mark_failed(row_id, reason)
-                else:
+                if tries < MAX_ATTEMPTS:
+                    final = False
                     await uow.outbox.mark_retry(row_id, now + timedelta(seconds=2 ** tries),
                                                 reason)
-            else:
+            if final:
                 await uow.outbox.mark_failed(row_id, reason)
                 row = await uow.outbox.get(row_id)
-                if isinstance(exc, Unreachable) and row is not None and self.on_unreachable:
-                    await self.on_unreachable(uow, row, now)
+                hook = self.on_unreachable if isinstance(exc, Unreachable) else self.on_failed
+                if row is not None and hook is not None:
+                    await hook(uow, row, now)
+                    self._hook_wrote = True
             await uow.commit()
         level = logging.WARNING if isinstance(exc, Unreachable) else logging.INFO
         log.log(level, "outbox %s not delivered: %s", row_id, reason)

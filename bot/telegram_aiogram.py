@@ -2,11 +2,17 @@
 
 Handlers never decide anything: they call the engine and return. Identity always comes from
 ``from_user.id`` of the update, never from callback data.
+
+A pressed button is spent (the flow has moved on, or it was stale already), so after the
+press is handled its keyboard is taken off that message, best effort: buttons left on screen
+would only answer "That button has expired". Flag buttons stay: after Acknowledge the
+facilitator may still Close with note, and the team chat shares them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import UTC, datetime
 
 from aiogram import Bot, Dispatcher, F, Router
@@ -33,7 +39,9 @@ from bot.engine import Engine
 from bot.flags import FLAG_BUTTON
 from dialogues.events import Inbound, Kind
 
+log = logging.getLogger(__name__)
 PRIVATE = F.chat.type == "private"
+NO_BUTTONS = InlineKeyboardMarkup(inline_keyboard=[])
 
 
 def make_bot(token: str, api_base: str) -> Bot:
@@ -87,16 +95,36 @@ async def on_edit(message: Message, event_update: Update, engine: Engine) -> Non
                                  Kind.TEXT, message.text, message.date), edited=True)
 
 
-async def on_button(query: CallbackQuery, event_update: Update, engine: Engine) -> None:
+async def on_button(query: CallbackQuery, event_update: Update, engine: Engine,
+                    bot: Bot | None = None) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
+    flag_button = (query.data or "").startswith(f"{FLAG_BUTTON}:")
     in_group = query.message is not None and query.message.chat.type != "private"
-    if in_group and not (query.data or "").startswith(f"{FLAG_BUTTON}:"):
+    if in_group and not flag_button:
         return  # only flag buttons work in a group (the flag desk checks it is the team chat)
     result = await engine.handle(_inbound(event_update, query.from_user.id, chat_id,
                                           Kind.BUTTON, query.data or "", None, query.id))
     # A redelivered press may already have been answered; that is not worth a retry.
     with contextlib.suppress(TelegramBadRequest):
         await query.answer(result.callback_answer)
+    if bot is not None and not flag_button:  # aiogram passes the bot to every handler
+        await _remove_buttons(bot, query)
+
+
+async def _remove_buttons(bot: Bot, query: CallbackQuery) -> None:
+    """Take the keyboard off the pressed message (editMessageReplyMarkup, empty markup).
+
+    Best effort: the press is handled and committed already, so no failure here (a message
+    too old to edit, already edited by a redelivered press, the network) may undo or retry it.
+    """
+    if query.message is None:
+        return
+    try:
+        await bot.edit_message_reply_markup(chat_id=query.message.chat.id,
+                                            message_id=query.message.message_id,
+                                            reply_markup=NO_BUTTONS)
+    except Exception as exc:  # cosmetic: never break handling
+        log.info("buttons not removed from a pressed message: %s", type(exc).__name__)
 
 
 class AiogramChannel:

@@ -72,6 +72,20 @@ class Outbox:
         await self.session.flush()
         return rows
 
+    async def more_due_in(self, now: datetime, chat_ids: set[int]) -> bool:
+        """Whether any of these chats has another pending row due now (behind the one just
+        claimed): only then can a next claim round find something in them."""
+        if not chat_ids:
+            return False
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.chat_id.in_(chat_ids),
+                OutboxMessage.status == "pending",
+                OutboxMessage.not_before <= now,
+                or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
+            ).limit(1))
+        return found is not None
+
     async def release_expired(self, now: datetime) -> int:
         """Give back rows whose sender stopped renewing its lease (delivery is at least
         once: the one message it was sending may go twice)."""

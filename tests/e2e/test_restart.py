@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     RunningBot,
     labels,
     start_bot,
+    transcript,
 )
 from tests.e2e.fake_bot_api import FakeBotAPI
 
@@ -51,7 +52,7 @@ async def test_onboarding_carries_on_after_a_restart(
 
         # Nothing was sent twice across the restart, to Jordan or to the facilitator, and
         # every press was answered (the old process answered its own before it stopped).
-        assert fake.messages_to(PARTICIPANT) == jordan.seen
+        assert transcript(fake.messages_to(PARTICIPANT)) == transcript(jordan.seen)
         assert len(fake.messages_to(FACILITATOR_ID)) == 1
         for callback_id in jordan.callback_ids:
             assert not (await fake.wait_for_callback_answer(callback_id)).get("text")

@@ -3,18 +3,27 @@ does not hold its chat back for long, and a live worker's claims are left alone.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from bot.app import App
+from bot.channel import Buttons
 from bot.clock import FakeClock
 from bot.sender import OutboxSender
+from storage.models import OutboxMessage
+from storage.outbox import Outbox
 from tests.integration.conftest import RecordingChannel
 
 ANNA = 4301
+BEN = 4302
 HOST = socket.gethostname()[:40]
 
 
@@ -96,3 +105,91 @@ async def test_a_live_workers_renewals_keep_its_lease(
 
     clock.advance(timedelta(seconds=31))  # the holder stops renewing
     assert await other.dispatch_due() == 1
+
+
+class SlowChannel(RecordingChannel):
+    """Telegram taking its time: a send is in flight until the test lets it answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def send(self, chat_id: int, text: str, buttons: Buttons, audience: str) -> int | None:
+        self.in_flight.set()
+        await self.answer.wait()
+        return await super().send(chat_id, text, buttons, audience)
+
+
+async def _in_flight(holder: asyncio.Task[int], slow: SlowChannel, clock: FakeClock) -> None:
+    """Wait until the holder's send has started and its lease keeper is asleep on the clock."""
+    await asyncio.wait_for(slow.in_flight.wait(), 5)
+    await asyncio.wait_for(clock.wait_for_sleepers(1), 5)
+    assert not holder.done()
+
+
+async def test_a_slow_send_keeps_its_lease_on_the_clocks_time(
+        app: App, channel: RecordingChannel, clock: FakeClock) -> None:
+    await _queue(app, ANNA, "a1", "a2")
+    slow = SlowChannel()
+    holder = OutboxSender(app.uow, slow, clock, worker_id=f"{HOST}:{os.getpid()}:holder",
+                          renew_every=timedelta(seconds=10))
+    other = _sender(app, channel, clock, f"{HOST}:{os.getpid()}:other")
+    sending = asyncio.create_task(holder.dispatch_due())
+    await _in_flight(sending, slow, clock)
+
+    for _ in range(8):  # 80 s of a send in flight, far beyond the 30 s lease
+        clock.advance(timedelta(seconds=10))
+        await asyncio.wait_for(clock.wait_for_sleepers(1), 5)  # renewed, asleep again
+        assert await other.dispatch_due() == 0  # the lease holds: nobody else takes a1
+    assert channel.attempts == []
+
+    slow.answer.set()
+    assert await asyncio.wait_for(sending, 5) == 2
+    assert [s.text for s in slow.to(ANNA)] == ["a1", "a2"]  # each once, in order
+    assert channel.attempts == []
+
+
+async def test_a_worker_that_stops_mid_send_loses_its_lease_once_it_expires(
+        app: App, channel: RecordingChannel, clock: FakeClock) -> None:
+    await _queue(app, ANNA, "a1")
+    frozen = FakeClock(clock.now())  # the holder's time stops with it: no more renewals
+    slow = SlowChannel()
+    holder = OutboxSender(app.uow, slow, frozen, worker_id=f"{HOST}:{os.getpid()}:frozen")
+    other = _sender(app, channel, clock, f"{HOST}:{os.getpid()}:other")
+    sending = asyncio.create_task(holder.dispatch_due())
+    await _in_flight(sending, slow, frozen)
+    try:
+        clock.advance(timedelta(seconds=29))
+        assert await other.dispatch_due() == 0  # still within its lease
+
+        clock.advance(timedelta(seconds=2))
+        assert await other.dispatch_due() == 1  # taken over, about 30 s after the claim
+        assert [s.text for s in channel.to(ANNA)] == ["a1"]
+    finally:
+        sending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sending
+
+
+async def test_a_round_that_empties_the_queue_is_not_followed_by_an_empty_claim(
+        app: App, channel: RecordingChannel, monkeypatch: pytest.MonkeyPatch) -> None:
+    claims: list[int] = []
+    claim_due = Outbox.claim_due
+
+    async def counted(self: Outbox, *args: Any, **kwargs: Any) -> list[OutboxMessage]:
+        rows = await claim_due(self, *args, **kwargs)
+        claims.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(Outbox, "claim_due", counted)
+    await _queue(app, ANNA, "a1")
+    await _queue(app, BEN, "b1")
+    assert await app.sender.dispatch_due() == 2
+    assert claims == [2]  # one round for both chats, and nothing after it
+
+    claims.clear()
+    await _queue(app, ANNA, "a2", "a3")
+    assert await app.sender.dispatch_due() == 2
+    assert claims == [1, 1]  # a3 waits for a2 (order per chat): two rounds, no third
+    assert [s.text for s in channel.to(ANNA)] == ["a1", "a2", "a3"]
