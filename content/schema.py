@@ -103,6 +103,7 @@ class Palette(_Strict):
 
 class WeekWording(_Strict):
     signpost: str
+    about: str
     reflection_prompt: str
     practice_task: str
 
@@ -111,7 +112,8 @@ class ProgrammeWeek(_Strict):
     week: int = Field(ge=1, le=22)
     phase: Literal["assessment", "foundations", "behaviour_change", "sustaining_change"]
     title: str  # names the topic: shown only in the chat, never in a notification
-    signpost: str
+    signpost: str  # neutral throughout: all of it may show on a lock screen
+    about: str  # names the topic: shown in the chat only when the person asks
     reflection_prompt: str
     practice_task: str
     plain: WeekWording | None = None
@@ -123,7 +125,8 @@ class ProgrammeWeek(_Strict):
             chosen = {"plain": self.plain, "literal": self.literal}.get(mode)
             if chosen is not None:
                 return chosen
-        return WeekWording(signpost=self.signpost, reflection_prompt=self.reflection_prompt,
+        return WeekWording(signpost=self.signpost, about=self.about,
+                           reflection_prompt=self.reflection_prompt,
                            practice_task=self.practice_task)
 
 

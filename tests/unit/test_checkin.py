@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,6 +56,7 @@ PROMPT = {
 }
 BUTTON_ONLY = ("colour", "describe_offer")
 DONE = ["checkin.next_step", "menu.after_checkin"]
+TODAY = NOW.astimezone(ZoneInfo("Europe/London")).toordinal()  # the rotation's turn at NOW
 
 
 # --- beginning ------------------------------------------------------------------------------
@@ -200,7 +202,7 @@ def test_the_note_prompt_lists_the_colours_follow_up_questions(
     assert replies(outcome)[0].text == Say("checkin.ask_note", {
         "colour": red.label,
         "meaning": red.meaning,
-        "questions": "\n".join(f"• {q}" for q in red.follow_up),
+        "questions": "\n".join(f"• {q}" for q in red.wording().questions(TODAY)),
     })
     assert [b.data for b in buttons(outcome)] == ["checkin:13:skip"]
 
@@ -214,7 +216,8 @@ def test_done_gives_the_colours_next_step_and_the_menu(
     red = content.palette.get("red")
     assert outcome.state is None
     assert replies(outcome) == [
-        Reply(Say("checkin.next_step", {"colour": red.label, "next_step": red.next_step})),
+        Reply(Say("checkin.next_step", {"colour": red.label,
+                                        "next_step": red.wording().next_step(TODAY)})),
         menu_reply("menu.after_checkin"),
     ]
 
