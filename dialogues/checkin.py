@@ -117,11 +117,14 @@ class CheckIn(FlowModel):
                  colour=colour.label, meaning=self.meaning(colour.key), questions=questions)
 
     def save_note(self) -> None:
+        self.data["noted"] = True
         self.do(AddCheckInNote(str(self.data["ref"]), self.typed))
 
     def on_enter_done(self) -> None:
         colour = self.ctx.library.palette.get(self.colour)
-        self.say("checkin.next_step", colour=colour.label,
+        # A note is acknowledged, not quoted back: the person knows what they wrote.
+        key = "checkin.next_step_after_note" if self.data.get("noted") else "checkin.next_step"
+        self.say(key, colour=colour.label,
                  next_step=self.wording(colour.key).next_step(self.turn))
         coping = self.ctx.profile.plan.coping
         if coping:  # their own words from My plan, a different one each time

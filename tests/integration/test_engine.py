@@ -107,8 +107,8 @@ async def test_onboarding_then_a_checkin(app: App, invite_code: str, user: UserF
     assert alex.mine(saved)[0] == say(app, "checkin.words_saved", colour="Red")
     assert alex.mine(saved)[1].startswith("Red: jaw clenched, thoughts racing")
     done = await alex.drive("long queue at the bank, then traffic")
-    assert alex.mine(done)[0].startswith("Thanks for checking in.")
-    assert "Take a Time Out now." in alex.mine(done)[0]
+    assert alex.mine(done)[0].startswith("Thank you for writing that down.")  # the note
+    assert "take a time out" in alex.mine(done)[0].lower()
     assert alex.mine(done)[1] == say(app, "menu.after_checkin")
 
     async with app.uow() as uow:

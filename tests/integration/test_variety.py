@@ -25,3 +25,11 @@ async def test_two_flagged_messages_in_a_row_get_different_safety_replies(
     assert first and second
     assert first[0] != second[0]
     assert all("999" in reply[0] for reply in (first, second))
+
+
+async def test_a_flagged_message_when_idle_gets_the_safety_reply_and_nothing_else(
+        participant: User) -> None:
+    replies = participant.mine(await participant.type(CONCERN_TEXT))
+
+    assert len(replies) == 1
+    assert "not sure what you'd like" not in replies[0]
