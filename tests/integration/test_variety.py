@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import User, UserFactory, onboard
+from tests.integration.conftest import FACILITATOR_ID, RecordingChannel, User, UserFactory, onboard
 
 PARTICIPANT = 8201
 CONCERN_TEXT = "I hit my partner last week and I feel awful about it"
@@ -33,3 +33,21 @@ async def test_a_flagged_message_when_idle_gets_the_safety_reply_and_nothing_els
 
     assert len(replies) == 1
     assert "not sure what you'd like" not in replies[0]
+
+
+async def test_press_pause_shows_the_judgement_in_words_to_both_people(
+        participant: User, channel: RecordingChannel) -> None:
+    await participant.type("/pause")
+    for answer in ("We argued about the bills", "She never listens to me"):
+        await participant.type(answer)
+    await participant.drive("8")
+    await participant.drive("How it felt")
+    for answer in ("She was worried about money too", "Go for a walk and talk later"):
+        await participant.type(answer)
+    summary = participant.mine(await participant.drive("4"))[0]
+    await participant.drive("Share with my facilitator")
+
+    assert "Fact or how it felt: How it felt" in summary
+    shared = [s.text for s in channel.to(FACILITATOR_ID) if "Press Pause" in s.text]
+    assert len(shared) == 1 and "Fact or how it felt: How it felt" in shared[0]
+    assert "feeling\n" not in summary + shared[0]
