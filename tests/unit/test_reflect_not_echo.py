@@ -68,3 +68,26 @@ def test_no_text_opens_with_you_said(mode: str) -> None:
                if any(v.strip().lower().startswith("you said") for v in variants)]
 
     assert echoing == []
+
+
+def test_a_re_asked_question_does_not_repeat_the_thanks_and_the_name() -> None:
+    again = CONTENT.locale.texts["onboarding.ask_time_again"]
+
+    assert all("{name}" not in v and "Thanks" not in v for v in again)
+
+
+@pytest.mark.parametrize("mode", ["base", "plain"])
+def test_a_voice_note_gets_a_pointer_to_the_phones_voice_typing(mode: str) -> None:
+    texts = CONTENT.locale.texts if mode == "base" else CONTENT.overlays[mode].texts
+
+    assert all("microphone" in variant for variant in texts["common.text_only"])
+
+
+@pytest.mark.parametrize("mode", ["base", "plain"])
+def test_danger_is_not_asked_as_a_riddle(mode: str) -> None:
+    # "Might you act on this now? Are you in danger? Then call 999." reads as a quiz.
+    texts = CONTENT.locale.texts if mode == "base" else CONTENT.overlays[mode].texts
+    riddles = [key for key, variants in texts.items()
+               if any("Might you" in v or "Then call" in v for v in variants)]
+
+    assert riddles == []
