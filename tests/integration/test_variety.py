@@ -51,3 +51,13 @@ async def test_press_pause_shows_the_judgement_in_words_to_both_people(
     shared = [s.text for s in channel.to(FACILITATOR_ID) if "Press Pause" in s.text]
     assert len(shared) == 1 and "Fact or how it felt: How it felt" in shared[0]
     assert "feeling\n" not in summary + shared[0]
+
+
+async def test_a_second_urgent_message_does_not_say_the_flag_is_now_urgent(
+        participant: User, channel: RecordingChannel) -> None:
+    await participant.type("i'm going to strangle her when i get home tonight")
+    await participant.type("I've got a knife and I'm going to use it on her")
+
+    to_facilitator = [s.text for s in channel.to(FACILITATOR_ID)]
+    assert not any("is now URGENT" in text for text in to_facilitator)
+    assert any(text.startswith("New message on flag") for text in to_facilitator)
