@@ -275,9 +275,9 @@ class FlagDesk:
             await herald.before_alert()
         excerpts: list[str] = uow.cipher.decrypt_json(flag.excerpts_enc, [])
         evidence: list[dict[str, str]] = uow.cipher.decrypt_json(flag.evidence_enc, [])
-        why = flag_text.reasons(flag.categories, evidence, self._say,
-                                self.writer.phrasebook.has) if evidence else self._say(
-            "flag.why_button")
+        why = flag_text.reasons(flag.categories, evidence, self._say, self.writer.phrasebook.has)
+        if not evidence:  # a button press: say what the person chose, e.g. "being harmed"
+            why = self._say("flag.why_button", reason=why)
         text = self._say(
             key, flag_id=str(flag.id), alias=flag_text.one_line(participant.alias),
             severity=self._say(f"flag.severity.{flag.severity}"),

@@ -148,6 +148,10 @@ class Resource(_Strict):
     url: str | None = None
     hours: str
     for_whom: str
+    # Where the number was taken from, and when it was checked against the service's own
+    # published number (None: not checked yet, and it must be before launch).
+    source: str | None = None
+    checked: str | None = None
 
 
 class Resources(_Strict):

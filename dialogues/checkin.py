@@ -1,11 +1,15 @@
 """Colour check-in: how are you, in the programme's traffic-light colours?
 
 The person picks a colour; the check-in is recorded at once (so a red check-in is never lost
-to an abandoned conversation). The first time they pick a colour they may describe it in
+to an abandoned conversation). At red, safety comes before any writing: one tap starts a
+Time Out at the person's usual length, one tap goes to "I'm not safe", and only "carry on"
+leads to words and notes. The first time they pick a colour they may describe it in
 their own words, which the bot then uses instead of the default meaning. They may add a note
 (what is happening, where they feel it, the thought), then get the colour's next step.
 
-    start -begin-> colour -pick-> describe_offer (colour not yet described) | note
+    start -begin-> colour -pick-> red_offer (red) | describe_offer (not yet described) | note
+    red_offer -timeout_now-> done (Time Out starts) ;  red_offer -not_safe-> done (urgent help)
+    red_offer -carry_on-> describe_offer | note
     describe_offer -yes-> describe -text-> note ;  describe_offer -no-> note
     note -text/skip-> done
 """
@@ -23,11 +27,13 @@ from dialogues.menu import menu_reply
 
 NAME = "checkin"
 MAX_WORDS_LENGTH = 200
+RED = "red"
 
 
 class States(Enum):
     start = "start"
     colour = "colour"
+    red_offer = "red_offer"
     describe_offer = "describe_offer"
     describe = "describe"
     note = "note"
@@ -36,10 +42,19 @@ class States(Enum):
 
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "begin", "source": States.start, "dest": States.colour},
+    {"trigger": "pick", "source": States.colour, "dest": States.red_offer,
+     "conditions": ["colour_exists", "is_red"], "before": "record"},
     {"trigger": "pick", "source": States.colour, "dest": States.describe_offer,
      "conditions": ["colour_exists", "not_yet_described"], "before": "record"},
     {"trigger": "pick", "source": States.colour, "dest": States.note,
      "conditions": "colour_exists", "before": "record"},
+    {"trigger": "timeout_now", "source": States.red_offer, "dest": States.done,
+     "before": "start_timeout"},
+    {"trigger": "not_safe", "source": States.red_offer, "dest": States.done,
+     "before": "get_help"},
+    {"trigger": "carry_on", "source": States.red_offer, "dest": States.describe_offer,
+     "conditions": "not_yet_described"},
+    {"trigger": "carry_on", "source": States.red_offer, "dest": States.note},
     {"trigger": "yes", "source": States.describe_offer, "dest": States.describe},
     {"trigger": "no", "source": States.describe_offer, "dest": States.note,
      "before": "keep_default_words"},
@@ -77,13 +92,30 @@ class CheckIn(FlowModel):
     def colour_exists(self) -> bool:
         return any(c.key == self.arg for c in self.ctx.library.palette.colours)
 
+    def is_red(self) -> bool:
+        return self.arg == RED
+
     def not_yet_described(self) -> bool:
-        return self.arg not in self.ctx.profile.colour_words
+        # On "pick" the colour is the argument; after the red offer it is already saved.
+        return (self.arg or self.colour) not in self.ctx.profile.colour_words
 
     def record(self) -> None:
         self.data["colour"] = self.arg
         self.data["ref"] = str(self.event.update_id)
         self.do(RecordCheckIn(self.data["ref"], self.arg, self.event.at))
+
+    def on_enter_red_offer(self) -> None:
+        self.say("checkin.red_offer",
+                 [self.button(Say("checkin.button.timeout_now"), "timeout_now")],
+                 [self.button(Say("checkin.button.not_safe"), "not_safe")],
+                 [self.button(Say("checkin.button.carry_on"), "carry_on")],
+                 colour=self.ctx.library.palette.get(self.colour).label)
+
+    def start_timeout(self) -> None:
+        self.hand_over("timeout", "now")
+
+    def get_help(self) -> None:
+        self.hand_over("urgent", "not_safe")
 
     def on_enter_describe_offer(self) -> None:
         colour = self.ctx.library.palette.get(self.colour)
@@ -121,6 +153,8 @@ class CheckIn(FlowModel):
         self.do(AddCheckInNote(str(self.data["ref"]), self.typed))
 
     def on_enter_done(self) -> None:
+        if self.then is not None:  # handed over to Time Out or urgent help
+            return
         colour = self.ctx.library.palette.get(self.colour)
         # A note is acknowledged, not quoted back: the person knows what they wrote.
         key = "checkin.next_step_after_note" if self.data.get("noted") else "checkin.next_step"

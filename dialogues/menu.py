@@ -9,6 +9,7 @@ from __future__ import annotations
 from dialogues.effects import Button, Reply, Say
 
 MENU_FLOW = "m"
+WHO_SEES_WHAT = "who"  # /help's part on confidentiality: m:0:help.who
 
 # (item, label key). Only tools that are built appear here.
 ITEMS: tuple[tuple[str, str], ...] = (
@@ -25,6 +26,14 @@ ITEMS: tuple[tuple[str, str], ...] = (
 
 def menu_button(item: str, label_key: str) -> Button:
     return Button(Say(label_key), f"{MENU_FLOW}:0:{item}")
+
+
+def help_reply(part: str = "") -> Reply:
+    """The help text with a button to "Who sees what", or that part itself."""
+    if part == WHO_SEES_WHAT:
+        return Reply(Say("help.who_sees_what"))
+    who = Button(Say("help.button.who_sees_what"), f"{MENU_FLOW}:0:help.{WHO_SEES_WHAT}")
+    return Reply(Say("help.text"), ((who,),))
 
 
 def menu_reply(key: str = "menu.prompt") -> Reply:

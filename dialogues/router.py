@@ -12,6 +12,7 @@
 | participant                 | /cancel, "cancel" typed   | "stopped" + menu                 |
 | participant                 | a tool's command or press | that tool's entry (ENTRY_POINTS) |
 | participant                 | /help, menu press         | help + menu                      |
+| participant                 | help's "Who sees what"    | who sees what + menu             |
 | participant                 | "carry on" after a flag   | the interrupted step, again      |
 | participant, idle           | a flagged message         | nothing more: the safety reply   |
 | participant, on a Time Out  | text                      | a reminder of the Time Out       |
@@ -31,7 +32,7 @@ from dialogues.effects import Button, Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import BEGIN_TRIGGER, Context, Event, Flow, FlowState, Outcome, parse_button
-from dialogues.menu import MENU_FLOW, menu_button, menu_reply
+from dialogues.menu import MENU_FLOW, help_reply, menu_button, menu_reply
 
 FLOWS: dict[str, Flow] = {}
 # command -> (flow, entry trigger). Later flows register here with ``register``.
@@ -47,10 +48,11 @@ def register(flow: Flow, **entries: str) -> None:
 
 register(onboarding.FLOW)
 register(checkin.FLOW, checkin=BEGIN_TRIGGER)
-register(urgent.FLOW, urgent=BEGIN_TRIGGER)
+register(urgent.FLOW, urgent=BEGIN_TRIGGER, urgent_not_safe="not_safe")
 register(journal.FLOW, journal=BEGIN_TRIGGER)
 register(plan.FLOW, plan=BEGIN_TRIGGER)
-register(timeout.FLOW, timeout=BEGIN_TRIGGER, timeout_end="come_back", timeout_silence="silence")
+register(timeout.FLOW, timeout=BEGIN_TRIGGER, timeout_now="now", timeout_end="come_back",
+         timeout_silence="silence")
 register(pause.FLOW, pause=BEGIN_TRIGGER)
 register(settings.FLOW, settings=BEGIN_TRIGGER)
 register(forget.FLOW, forgetme=BEGIN_TRIGGER)
@@ -133,7 +135,7 @@ def _command(situation: Situation, command: str, ctx: Context, event: Event) -> 
             return Outcome(situation.conversation, outcome.effects)
         return outcome
     if name == "help":
-        return _say_only(Reply(Say("help.text")), menu_reply())
+        return _say_only(help_reply(arg), menu_reply())
     if name == "resume" and situation.conversation is not None:
         return FLOWS[situation.conversation.flow].resume(situation.conversation, ctx, event)
     if name == "cancel" and situation.conversation is not None:

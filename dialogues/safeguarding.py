@@ -3,6 +3,10 @@
 Urgent: the current flow is interrupted (its state is kept, so it can be resumed), the
 person gets the safety reply for what they said, and a flag is raised. Concern: the
 person is told their facilitator will see it, a flag is raised, and the flow carries on.
+
+Strangulation gets its own reply, because it is a marker of the highest risk and it needs
+saying plainly that it is dangerous. A child at risk adds the NSPCC's line for adults, and
+drink or drugs add the drink and drug lines, each as a short message after the flag.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dialogues.menu import MENU_FLOW
 from dialogues.screening import Screening
 
 SELF = frozenset({"self_harm"})
+# Extra lines after the main reply, by the category that calls for them, in this order.
+EXTRA_LINES = (("child_harm", "safety.child_line"), ("substance", "safety.substance_line"))
 
 # Each reply that says the facilitator is being told, and its variant for when the flag desk
 # wrote no alert (the same words again, or nobody to alert): the shell picks one after the
@@ -23,10 +29,12 @@ SELF = frozenset({"self_harm"})
 UNTOLD = {
     "safety.urgent_others": "safety.urgent_others_untold",
     "safety.urgent_self": "safety.urgent_self_untold",
+    "safety.urgent_strangulation": "safety.urgent_strangulation_untold",
     "safety.concern_others": "safety.concern_others_untold",
     "safety.concern_self": "safety.concern_self_untold",
     "urgent.hurt_someone": "urgent.hurt_someone_untold",
     "urgent.not_safe": "urgent.not_safe_untold",
+    "urgent.being_harmed": "urgent.being_harmed_untold",
 }
 
 
@@ -43,6 +51,8 @@ def respond(screening: Screening, text: str, in_flow: bool) -> SafetyResponse:
     urgent = screening.severity == "urgent"
     key = ("safety.urgent_self" if about_self_only else "safety.urgent_others") if urgent else (
         "safety.concern_self" if about_self_only else "safety.concern_others")
+    if urgent and "strangulation" in categories:
+        key = "safety.urgent_strangulation"
     flag = RaiseFlag(
         severity=screening.severity or "concern",
         categories=tuple(screening.categories),
@@ -55,8 +65,12 @@ def respond(screening: Screening, text: str, in_flow: bool) -> SafetyResponse:
         if in_flow:
             row.insert(0, Button(Say("button.resume"), f"{MENU_FLOW}:0:resume"))
         buttons = (tuple(row),)
+    extras = [Say(line) for category, line in EXTRA_LINES if category in categories]
     # The person's reply is queued before the alert: it is the first thing that goes out.
-    return SafetyResponse((Reply(Say(key), buttons), flag), interrupts=urgent)
+    # The buttons go on the last message, where the person's eye ends up.
+    effects: list[Effect] = [Reply(Say(key), () if extras else buttons), flag]
+    effects += [Reply(text, buttons if text is extras[-1] else ()) for text in extras]
+    return SafetyResponse(tuple(effects), interrupts=urgent)
 
 
 def escalation_deadline(severity: str, now: datetime, *, urgent_after: timedelta,

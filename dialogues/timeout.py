@@ -5,19 +5,26 @@ punish), so the safeguards are part of the flow: a danger check first, the agree
 said calmly, a fixed length, the rules, and coming back when the time is up. Starting it
 schedules one or two quiet prompts and the "come back now" message; the flow then ends.
 The end message's [I'm back] button (a menu-type press, valid whatever else is going on)
-starts this flow again at ``come_back``, where the return is planned if the person is calm,
-or another Time Out, Press Pause or urgent help is offered if they are not.
+starts this flow again at ``come_back``, where the return is planned only if the person is
+green. Yellow and blue (low, flat or resentful) are not calm: another Time Out, Press Pause
+or urgent help is offered. Red does not go back at all: the Time Out is extended, as agreed,
+with one tap, or the person takes the urgent path.
+
+At red there is no time for five steps, so ``now`` (from the red check-in, or extending at
+red) starts at once with the usual length: "I'm not safe" sits beside it in place of the
+danger question, and the phrase and the rules come in the one message that says it started.
 
     start -begin-> danger -yes-> done (hand over to urgent help)
     danger -no-> colour_before -pick-> length -minutes-> rules -go-> done (scheduled)
+    start -now-> done (scheduled at the usual length, started at red)
     start -silence-> done (prompts cancelled; the end message still comes)
-    start -come_back-> colour_after -pick-> return_say (green/blue) | done (yellow/red)
+    start -come_back-> colour_after -pick-> return_say (green) | done (blue/yellow/red)
     return_say -text/skip-> return_listen -text/skip-> done
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +43,9 @@ from dialogues.preferences import TIMEOUT_LENGTHS
 
 NAME = "timeout"
 MAX_ANSWER_LENGTH = 1000
-CALM_COLOURS = ("green", "blue")
+# Only green plans the return: blue (low, flat, resentful) can turn into blame on the way back.
+CALM_COLOURS = ("green",)
+RED = "red"
 # Quiet prompts at 1/3 and 2/3 of the Time Out; the end message comes at the end.
 PROMPTS = (Say("timeout.prompt.first"), Say("timeout.prompt.second"))
 PROMPT_SPACING = len(PROMPTS) + 1
@@ -58,6 +67,9 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "begin", "source": States.start, "dest": States.done,
      "conditions": "already_running", "before": "refuse_second"},
     {"trigger": "begin", "source": States.start, "dest": States.danger},
+    {"trigger": "now", "source": States.start, "dest": States.done,
+     "conditions": "already_running", "before": "refuse_second"},
+    {"trigger": "now", "source": States.start, "dest": States.done, "before": "start_now"},
     {"trigger": "silence", "source": States.start, "dest": States.done,
      "conditions": "knows_which", "before": "silence_prompts"},
     {"trigger": "silence", "source": States.start, "dest": States.done,
@@ -74,6 +86,8 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "go", "source": States.rules, "dest": States.done, "before": "start_timeout"},
     {"trigger": "pick", "source": States.colour_after, "dest": States.return_say,
      "conditions": ["colour_exists", "is_calm"], "before": "end_timeout"},
+    {"trigger": "pick", "source": States.colour_after, "dest": States.done,
+     "conditions": ["colour_exists", "is_red"], "before": ["end_timeout", "offer_extension"]},
     {"trigger": "pick", "source": States.colour_after, "dest": States.done,
      "conditions": "colour_exists", "before": ["end_timeout", "offer_more_help"]},
     {"trigger": "text", "source": States.return_say, "dest": States.return_listen,
@@ -143,17 +157,33 @@ class TimeOut(FlowModel):
                  minutes=str(self.data["minutes"]))
 
     def start_timeout(self) -> None:
-        ref, minutes, now = str(self.event.update_id), int(self.data["minutes"]), self.ctx.now
+        minutes = int(self.data["minutes"])
+        local_end = self.schedule(minutes, self.data.get("colour_before"))
+        self.say("timeout.started", minutes=str(minutes), time=f"{local_end:%H:%M}")
+
+    def start_now(self) -> None:
+        # Only offered at red: the start is recorded as red, so the facilitator is told.
+        minutes = self.ctx.profile.preferences.timeout_minutes
+        local_end = self.schedule(minutes, RED)
+        phrase = self.ctx.profile.plan.timeout_phrase
+        params = {"minutes": str(minutes), "time": f"{local_end:%H:%M}"}
+        if phrase:
+            self.say("timeout.started_now_phrase", phrase=phrase, **params)
+        else:
+            self.say("timeout.started_now", **params)
+
+    def schedule(self, minutes: int, colour_before: str | None) -> datetime:
+        """Record the start, plan the prompts and the end; return the local end time."""
+        ref, now = str(self.event.update_id), self.ctx.now
         length = timedelta(minutes=minutes)
-        self.do(StartTimeOut(ref, minutes, self.data.get("colour_before"), now))
+        self.do(StartTimeOut(ref, minutes, colour_before, now))
         silence = Button(Say("timeout.button.silence"), f"{MENU_FLOW}:0:timeout_silence.{ref}")
         for number, prompt in enumerate(PROMPTS, start=1):
             self.do(Schedule(f"timeout:{ref}:prompt:{number}",
                              now + length * number / PROMPT_SPACING, prompt, ((silence,),)))
         back = Button(Say("timeout.button.back"), f"{MENU_FLOW}:0:timeout_end.{ref}")
         self.do(Schedule(f"timeout:{ref}:end", now + length, Say("timeout.end"), ((back,),)))
-        local_end = (now + length).astimezone(ZoneInfo(self.ctx.profile.timezone))
-        self.say("timeout.started", time=f"{local_end:%H:%M}")
+        return (now + length).astimezone(ZoneInfo(self.ctx.profile.timezone))
 
     # --- during: silence the prompts -------------------------------------------------------
 
@@ -179,13 +209,23 @@ class TimeOut(FlowModel):
     def is_calm(self) -> bool:
         return self.arg in CALM_COLOURS
 
+    def is_red(self) -> bool:
+        return self.arg == RED
+
     def end_timeout(self) -> None:
         # Logged at once, so the colour after is kept even if the return is not planned here.
         self.data["colour_after"] = self.arg
         self.do(EndTimeOut(self.ref, self.arg, self.ctx.now))
 
+    def offer_extension(self) -> None:
+        self.say("timeout.not_calm_red",
+                 [menu_button("timeout_now", "timeout.button.extend")],
+                 [menu_button("urgent_not_safe", "urgent.button.not_safe")],
+                 minutes=str(self.ctx.profile.preferences.timeout_minutes))
+
     def offer_more_help(self) -> None:
-        self.say("timeout.not_calm_yet",
+        key = "timeout.not_calm_blue" if self.arg == "blue" else "timeout.not_calm_yet"
+        self.say(key,
                  [menu_button("timeout", "timeout.button.another")],
                  [menu_button("pause", "menu.item.pause")],
                  [menu_button("urgent", "menu.item.urgent")],

@@ -90,11 +90,16 @@ async def test_onboarding_then_a_red_checkin(
 
     # A colour check-in: Red, described in Jordan's own words, with a note.
     jordan.tap(menu, "Check in")
-    ask_colour = await jordan.next("Red", "Heated and close to losing control.")
+    red_meaning = "At risk of being abusive; what you do next is your choice."
+    ask_colour = await jordan.next("Red", red_meaning)
     assert [label.split()[-1] for label in labels(ask_colour)] == [
         "Green", "Blue", "Yellow", "Red"]
     jordan.tap(ask_colour, "Red")
-    offer = await jordan.next("Red: Heated and close to losing control.", "in your own words")
+    # At red, a Time Out and "I'm not safe" come before any writing.
+    red = await jordan.next("Stop here for now.")
+    assert labels(red) == ["Start a Time Out now", "I'm not safe", "Carry on with the check-in"]
+    jordan.tap(red, "Carry on with the check-in")
+    offer = await jordan.next(f"Red: {red_meaning}", "in your own words")
     assert labels(offer) == ["Yes", "Not now"]
     jordan.tap(offer, "Yes")
     await jordan.next("How would you describe being red?")
@@ -102,7 +107,7 @@ async def test_onboarding_then_a_red_checkin(
     await jordan.next("your words for Red")
     ask_note = await jordan.next("Red", "Hot and shaky, jaw tight",
                                  "Where do you feel it in your body?")
-    assert "Heated and close to losing control" not in ask_note["text"]  # their words now
+    assert red_meaning not in ask_note["text"]  # their words now
     assert labels(ask_note) == ["Skip"]
     jordan.say("Long day at work and a late train home")
     await jordan.next("Take a Time Out now", "call 999")
@@ -110,14 +115,14 @@ async def test_onboarding_then_a_red_checkin(
     assert shows_menu(after), labels(after)
 
     # Every press got its answer (no spinner left on Jordan's screen), none of them "expired".
-    assert len(jordan.callback_ids) == 7
+    assert len(jordan.callback_ids) == 8
     for callback_id in jordan.callback_ids:
         answer = await fake.wait_for_callback_answer(callback_id)
         assert not answer.get("text"), answer
 
     # The whole chat is exactly what Jordan read, in that order; nothing is half-filled.
     assert fake.messages_to(PARTICIPANT) == jordan.seen
-    assert len(jordan.seen) == 14
+    assert len(jordan.seen) == 15  # the red offer is one more message
     for message in jordan.seen:
         assert "{" not in message["text"] and "}" not in message["text"], message["text"]
     # The facilitator heard one thing: the alias joined. No name, colour or note.

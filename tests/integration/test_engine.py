@@ -99,7 +99,9 @@ async def test_onboarding_then_a_checkin(app: App, invite_code: str, user: UserF
 
     colours = await alex.drive("Check in")
     assert alex.mine(colours)[0].startswith("What colour are you right now?")
-    offer = await alex.drive("🔴 Red")
+    red = await alex.drive("🔴 Red")  # at red, Time Out and "I'm not safe" come first
+    assert alex.mine(red) == [say(app, "checkin.red_offer", colour="Red")]
+    offer = await alex.drive("Carry on with the check-in")
     assert "Would you like to describe Red in your own words?" in alex.mine(offer)[0]
     ask_words = await alex.drive("Yes")
     assert alex.mine(ask_words) == [say(app, "checkin.ask_own_words", colour="red")]

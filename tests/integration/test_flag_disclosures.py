@@ -139,8 +139,9 @@ async def test_im_not_safe_after_an_acknowledged_flag_tells_the_facilitator_for_
     await acknowledge(user)
     await participant.drive("Menu")
     await participant.drive("Urgent help")
+    await participant.drive("I'm not safe")
 
-    turn = await participant.drive("I'm not safe")
+    turn = await participant.drive("I'm having thoughts of harming myself")
 
     alerts = [s for s in turn.sent if s.chat_id == FACILITATOR_ID]
     assert len(alerts) == 1 and "New message on flag #1" in alerts[0].text

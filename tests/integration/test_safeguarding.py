@@ -273,6 +273,7 @@ async def test_urgent_flag_keeps_the_check_in_note_and_the_flow_says_nothing_mor
         app: App, participant: User) -> None:
     await participant.drive("Check in")
     await participant.drive("🔴 Red")
+    await participant.drive("Carry on with the check-in")
     await participant.drive("Not now")
     before = await conversation_of(app, PARTICIPANT)
     assert before is not None and (before.flow, before.state) == ("checkin", "note")
@@ -325,6 +326,53 @@ async def test_urgent_help_button_raises_a_flag_without_typing(
     [flag] = await flags(app)
     assert (flag.severity, flag.source) == ("urgent", "urgent_help")
     assert any("Urgent help" in s.text for s in turn.sent if s.chat_id == FACILITATOR_ID)
+
+
+@pytest.mark.parametrize(
+    ("choice", "category", "reason"),
+    [("I'm having thoughts of harming myself", "self_harm", "harming themselves"),
+     ("Someone is threatening or hurting me", "being_harmed",
+      "says someone is threatening or hurting them"),
+     ("I might hurt someone", "harm_to_others", "talks of harming someone")],
+)
+async def test_im_not_safe_files_the_flag_under_what_the_person_chose(
+        app: App, participant: User, channel: RecordingChannel, choice: str, category: str,
+        reason: str) -> None:
+    await participant.drive("Urgent help")
+    asked = await participant.drive("I'm not safe")
+    assert [flag for flag in await flags(app)] == []  # nothing filed until they choose
+    assert "Choose what fits" in participant.mine(asked)[0]
+
+    turn = await participant.drive(choice)
+
+    [flag] = await flags(app)
+    assert (flag.severity, flag.categories, flag.source) == ("urgent", [category], "urgent_help")
+    [alert] = [s.text for s in turn.sent if s.chat_id == FACILITATOR_ID]
+    assert reason in alert
+
+
+async def test_im_not_safe_from_a_red_check_in_is_one_tap_from_the_choice(
+        app: App, participant: User) -> None:
+    await participant.drive("Check in")
+    await participant.drive("🔴 Red")
+    await participant.drive("I'm not safe")
+
+    await participant.drive("Someone is threatening or hurting me")
+
+    [flag] = await flags(app)
+    assert flag.categories == ["being_harmed"]
+
+
+async def test_start_a_time_out_now_at_red_starts_it_and_tells_the_facilitator(
+        app: App, participant: User) -> None:
+    await participant.drive("Check in")
+    await participant.drive("🔴 Red")
+
+    turn = await participant.drive("Start a Time Out now")
+
+    assert any(text.startswith("Started:") for text in participant.mine(turn))
+    told = [s.text for s in turn.sent if s.chat_id == FACILITATOR_ID]
+    assert any("started a Time Out while at red" in text for text in told)
 
 
 async def test_close_with_note_stores_the_note_encrypted(

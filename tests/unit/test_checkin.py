@@ -16,12 +16,13 @@ from dialogues.effects import (
     RecordCheckIn,
     Reply,
     Say,
+    StartTimeOut,
     UpdateProfile,
 )
 from dialogues.errors import StaleButton
 from dialogues.events import Kind
 from dialogues.flow import Event, FlowState, Outcome
-from dialogues.menu import menu_reply
+from dialogues.menu import help_reply, menu_reply
 from dialogues.router import route
 from tests.unit.conftest import NOW, MakeContext
 from tests.unit.flow_helpers import (
@@ -44,17 +45,19 @@ REF = str(PICK_UPDATE)
 
 SAVED: dict[str, FlowState] = {
     "colour": FlowState("checkin", "colour", 11, {}),
+    "red_offer": FlowState("checkin", "red_offer", 15, {"colour": "red", "ref": REF}),
     "describe_offer": FlowState("checkin", "describe_offer", 12, {"colour": "red", "ref": REF}),
     "describe": FlowState("checkin", "describe", 13, {"colour": "red", "ref": REF}),
     "note": FlowState("checkin", "note", 14, {"colour": "red", "ref": REF}),
 }
 PROMPT = {
     "colour": "checkin.ask_colour",
+    "red_offer": "checkin.red_offer",
     "describe_offer": "checkin.offer_own_words",
     "describe": "checkin.ask_own_words",
     "note": "checkin.ask_note",
 }
-BUTTON_ONLY = ("colour", "describe_offer")
+BUTTON_ONLY = ("colour", "red_offer", "describe_offer")
 DONE = ["checkin.next_step", "menu.after_checkin"]
 TODAY = NOW.astimezone(ZoneInfo("Europe/London")).toordinal()  # the rotation's turn at NOW
 
@@ -97,23 +100,45 @@ def test_the_colour_list_uses_the_persons_own_words_where_they_have_them(
 # --- the transition table -------------------------------------------------------------------
 
 RECORD_RED = RecordCheckIn(REF, "red", NOW)
+RECORD_YELLOW = RecordCheckIn(REF, "yellow", NOW)
 
 VALID: list[Any] = [
+    # Red: safety first, whatever the person has or hasn't described yet.
     pytest.param(
-        "colour", {}, press("pick.red", PICK_UPDATE), "describe_offer", [RECORD_RED],
-        ["checkin.offer_own_words"], id="first-red-offers-own-words",
+        "colour", {}, press("pick.red", PICK_UPDATE), "red_offer", [RECORD_RED],
+        ["checkin.red_offer"], id="red-offers-time-out-first",
     ),
     pytest.param(
-        "colour", {"blue": "flat"}, press("pick.red", PICK_UPDATE), "describe_offer",
-        [RECORD_RED], ["checkin.offer_own_words"], id="other-colour-described",
+        "colour", {"red": "about to blow"}, press("pick.red", PICK_UPDATE), "red_offer",
+        [RECORD_RED], ["checkin.red_offer"], id="red-described-offers-time-out-first",
     ),
     pytest.param(
-        "colour", {"red": "about to blow"}, press("pick.red", PICK_UPDATE), "note",
-        [RECORD_RED], ["checkin.ask_note"], id="red-already-described",
+        "red_offer", {}, press("carry_on"), "describe_offer", [],
+        ["checkin.offer_own_words"], id="red-carry-on-offers-own-words",
     ),
     pytest.param(
-        "colour", {"red": ""}, press("pick.red", PICK_UPDATE), "note", [RECORD_RED],
-        ["checkin.ask_note"], id="red-offer-declined-before",
+        "red_offer", {"red": "about to blow"}, press("carry_on"), "note", [],
+        ["checkin.ask_note"], id="red-carry-on-described",
+    ),
+    pytest.param(
+        "red_offer", {"red": ""}, press("carry_on"), "note", [], ["checkin.ask_note"],
+        id="red-carry-on-offer-declined-before",
+    ),
+    pytest.param(
+        "colour", {}, press("pick.yellow", PICK_UPDATE), "describe_offer", [RECORD_YELLOW],
+        ["checkin.offer_own_words"], id="first-yellow-offers-own-words",
+    ),
+    pytest.param(
+        "colour", {"blue": "flat"}, press("pick.yellow", PICK_UPDATE), "describe_offer",
+        [RECORD_YELLOW], ["checkin.offer_own_words"], id="other-colour-described",
+    ),
+    pytest.param(
+        "colour", {"yellow": "tight"}, press("pick.yellow", PICK_UPDATE), "note",
+        [RECORD_YELLOW], ["checkin.ask_note"], id="yellow-already-described",
+    ),
+    pytest.param(
+        "colour", {"yellow": ""}, press("pick.yellow", PICK_UPDATE), "note", [RECORD_YELLOW],
+        ["checkin.ask_note"], id="yellow-offer-declined-before",
     ),
     pytest.param(
         "describe_offer", {}, press("yes"), "describe", [], ["checkin.ask_own_words"],
@@ -153,6 +178,44 @@ def test_each_valid_input_moves_to_the_expected_step_with_its_effects(
     if outcome.state is not None:
         assert outcome.state.step == saved.step + 1
         assert all(b.data.startswith(f"checkin:{saved.step + 1}:") for b in buttons(outcome))
+
+
+# --- red: Time Out or "I'm not safe" first, words and notes later ------------------------------
+
+
+def test_red_offers_time_out_and_im_not_safe_before_any_writing(ctx: MakeContext) -> None:
+    outcome = FLOW.handle(SAVED["colour"], ctx(), press("pick.red", PICK_UPDATE))
+
+    assert reply_keys(outcome) == ["checkin.red_offer"]
+    assert [b.data.split(":", 2)[2] for b in buttons(outcome)] == [
+        "timeout_now", "not_safe", "carry_on"]
+    assert [b.label for b in buttons(outcome)] == [
+        Say("checkin.button.timeout_now"), Say("checkin.button.not_safe"),
+        Say("checkin.button.carry_on")]
+
+
+def test_one_tap_at_red_starts_the_time_out_at_the_usual_length(ctx: MakeContext) -> None:
+    picked = route(situation(SAVED["colour"]), inbound(Kind.BUTTON, "checkin:11:pick.red",
+                                                       PICK_UPDATE), ctx())
+    assert picked.state is not None
+
+    tapped = route(situation(picked.state), inbound(Kind.BUTTON, _press_shown(
+        picked, "timeout_now"), 41), ctx())
+
+    assert tapped.state is None  # nothing more to answer: it has started
+    [start] = [a for a in actions(tapped) if isinstance(a, StartTimeOut)]
+    assert (start.minutes, start.colour_before) == (30, "red")
+    assert reply_keys(tapped) == ["timeout.started_now"]
+
+
+def test_im_not_safe_at_red_asks_which_kind_of_danger_straight_away(ctx: MakeContext) -> None:
+    outcome = route(situation(SAVED["red_offer"]), inbound(Kind.BUTTON, "checkin:15:not_safe"),
+                    ctx())
+
+    assert outcome.state is not None and (outcome.state.flow, outcome.state.state) == (
+        "urgent", "which")
+    assert reply_keys(outcome) == ["urgent.not_safe_ask"]
+    assert actions(outcome) == []  # the red check-in was recorded when it was picked
 
 
 @pytest.mark.parametrize("colour", ["green", "blue", "yellow", "red"])
@@ -314,7 +377,7 @@ def test_the_menu_check_in_button_starts_a_fresh_checkin_from_any_step(
 def test_the_menu_help_button_works_from_any_step(ctx: MakeContext, state: str) -> None:
     outcome = route(situation(SAVED[state]), inbound(Kind.BUTTON, "m:0:help"), ctx())
 
-    assert outcome == Outcome(None, (Reply(Say("help.text")), menu_reply()))
+    assert outcome == Outcome(None, (help_reply(), menu_reply()))
 
 
 @pytest.mark.parametrize("state", list(SAVED))

@@ -24,6 +24,10 @@ KNOWN_NUMBERS = {
     "respect_phoneline": "0808 802 4040",
     "national_da_helpline": "0808 2000 247",
     "shout": "85258",
+    # Not yet checked against the services' own websites (see resources.yaml): before launch.
+    "nspcc": "0808 800 5000",
+    "drinkline": "0300 123 1110",
+    "frank": "0300 123 6600",
 }
 
 # Words that must never appear where a lock screen might show them.
@@ -161,9 +165,22 @@ def test_each_colour_has_three_open_follow_ups(palette: Palette) -> None:
 def test_follow_ups_cover_situation_body_and_thought(palette: Palette) -> None:
     for colour in palette.colours:
         what, body, thought = (q.lower() for q in colour.follow_up)
-        assert "happen" in what or "going on" in what or "winding" in what, colour.key
+        assert "happen" in what or "going on" in what, colour.key
         assert "body" in body or "tension" in body, colour.key
         assert "thought" in thought or "mind" in thought or "telling yourself" in thought
+
+
+def test_red_is_risk_and_choice_not_losing_control(palette: Palette) -> None:
+    red = palette.get("red").meaning.lower()
+    assert "losing control" not in red and "heated" not in red
+    assert "risk" in red and "choice" in red
+
+
+def test_follow_ups_ask_about_the_person_not_what_winds_them_up(palette: Palette) -> None:
+    # "What is winding you up?" invites blaming the partner: ask about their own thoughts and body.
+    for colour in palette.colours:
+        for question in colour.follow_up:
+            assert "winding you up" not in question.lower(), colour.key
 
 
 def test_colour_meanings_are_one_short_sentence(palette: Palette) -> None:
@@ -216,6 +233,29 @@ def test_resources_say_who_and_when(resources: Resources) -> None:
     for resource in resources.resources:
         if resource.url is not None:
             assert resource.url.startswith("https://"), resource.key
+
+
+def test_participants_are_never_asked_to_pass_on_the_victims_helpline(
+    resources: Resources,
+) -> None:
+    for resource in resources.resources:
+        assert "pass this number on" not in resource.for_whom.lower(), resource.key
+        assert not re.search(r"\bpass\b.*\bon\b", resource.for_whom), resource.key
+
+
+def test_no_childline_for_participants() -> None:
+    for name, text in _all_text():
+        assert "childline" not in text.lower(), name
+
+
+def test_new_numbers_say_where_they_come_from_and_that_they_need_checking(
+    resources: Resources,
+) -> None:
+    for key in ("nspcc", "drinkline", "frank"):
+        resource = resources.get(key)
+        assert resource.source, key
+        if resource.checked is None:
+            assert "before launch" in resource.source, key
 
 
 def test_every_number_in_any_text_is_a_known_helpline() -> None:

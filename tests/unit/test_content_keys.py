@@ -49,12 +49,15 @@ DYNAMIC = {
     # bot/flag_text.py, one plain phrase per screening category
     **{f"flag.reason.{c}": 'f"flag.reason.{' for c in (
         "partner_harm", "child_harm", "self_harm", "weapon", "strangulation", "stalking",
-        "breach", "sexual_coercion", "substance", "harm_to_others")},
+        "breach", "sexual_coercion", "substance", "harm_to_others", "being_harmed")},
     # dialogues/safeguarding.py UNTOLD: the shell picks the variant after the flag desk acted
     **{key: f'"{key}"' for key in (
         "safety.urgent_others_untold", "safety.urgent_self_untold",
         "safety.concern_others_untold", "safety.concern_self_untold",
-        "urgent.hurt_someone_untold", "urgent.not_safe_untold")},
+        "urgent.hurt_someone_untold", "urgent.not_safe_untold",
+        "safety.urgent_strangulation_untold", "urgent.being_harmed_untold")},
+    # dialogues/safeguarding.py: strangulation replaces the reply chosen by self/others
+    "safety.urgent_strangulation": 'key = "safety.urgent_strangulation"',
     # bot/tool_effects.py, from the shared reflection's kind (Press Pause: "pause")
     "facilitator.pause_shared": 'f"facilitator.{reflection.kind}_shared"',
 }

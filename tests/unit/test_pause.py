@@ -479,3 +479,20 @@ def test_consecutive_uses_do_not_repeat_a_prompt_word_for_word(
     for before, after in pairwise(runs):
         assert len(before) == len(after) == len(RECURRING)
         assert all(a != b for a, b in zip(before, after, strict=True))
+
+
+# --- no collusion: "A fact" is not agreed with ----------------------------------------------
+
+AGREEING = re.compile(r"^\s*(ok|okay|right|yes|fair|true|that's true)\b|facts are clear|"
+                      r"you're right|it is a fact", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("locale", ["en", "plain", "literal"])
+def test_calling_a_thought_a_fact_is_not_confirmed_but_checked(
+    content: Content, locale: str
+) -> None:
+    texts = content.locale.texts if locale == "en" else content.overlays[locale].texts
+    for said in texts.get("pause.reflect_fact", content.locale.texts["pause.reflect_fact"]):
+        assert not AGREEING.search(said), said
+        # The check: what an onlooker would actually have seen or heard.
+        assert "seen or heard" in said and "watching" in said

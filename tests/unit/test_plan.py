@@ -529,3 +529,16 @@ def test_a_check_in_without_coping_statements_reflects_nothing(library: Library)
     outcome = _checkin_done(library, (), 60)
 
     assert reply_keys(outcome) == ["checkin.next_step", "menu.after_checkin"]
+
+
+# --- the Time Out phrase is agreed with the facilitator, not arranged with the partner ------
+
+
+@pytest.mark.parametrize("locale", ["en", "plain", "literal"])
+def test_the_phrase_is_agreed_with_the_facilitator_first(content: Content, locale: str) -> None:
+    texts = content.locale.texts if locale == "en" else content.overlays[locale].texts
+    [said] = texts.get("plan.phrase_ask", content.locale.texts["plan.phrase_ask"])
+
+    assert "with your facilitator first" in said
+    assert "decide" in said and "partner is told" in said
+    assert "where that's safe" not in said and "if that is safe" not in said

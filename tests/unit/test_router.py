@@ -8,7 +8,7 @@ from dialogues.effects import Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import FlowState, Outcome
-from dialogues.menu import menu_reply
+from dialogues.menu import help_reply, menu_reply
 from dialogues.router import Situation, route
 from tests.unit.conftest import NOW, MakeContext
 
@@ -109,7 +109,7 @@ def test_menu_start_and_cancel_show_the_menu_when_idle(ctx: MakeContext, command
 def test_help_gives_the_help_text_and_the_menu(ctx: MakeContext, message: Inbound) -> None:
     outcome = route(participant(), message, ctx())
 
-    assert outcome == Outcome(None, (Reply(Say("help.text")), menu_reply()))
+    assert outcome == Outcome(None, (help_reply(), menu_reply()))
 
 
 @pytest.mark.parametrize(

@@ -150,12 +150,13 @@ VALID: list[Any] = [
                  id="start"),
     pytest.param("colour_after", {}, press("pick.green"), "return_say", [_end("green")],
                  ["timeout.ask_say"], id="back-green"),
-    pytest.param("colour_after", {}, press("pick.blue"), "return_say", [_end("blue")],
-                 ["timeout.ask_say"], id="back-blue"),
+    # Blue (low, flat, resentful) is not calm: no planning the return yet.
+    pytest.param("colour_after", {}, press("pick.blue"), None, [_end("blue")],
+                 ["timeout.not_calm_blue"], id="back-blue"),
     pytest.param("colour_after", {}, press("pick.yellow"), None, [_end("yellow")],
                  ["timeout.not_calm_yet"], id="back-yellow"),
     pytest.param("colour_after", {}, press("pick.red"), None, [_end("red")],
-                 ["timeout.not_calm_yet"], id="back-red"),
+                 ["timeout.not_calm_red"], id="back-red"),
     pytest.param("return_say", {}, text("Sorry I walked off, can we talk?"), "return_listen", [],
                  ["timeout.ask_listen_after_say"], id="say"),
     pytest.param("return_say", {}, press("skip"), "return_listen", [], ["timeout.ask_listen"],
@@ -298,8 +299,47 @@ def test_the_start_reply_gives_the_local_time_to_come_back(
 
     outcome = FLOW.handle(saved, make(now=now, timezone=zone), press("go", GO_UPDATE))
 
-    assert replies(outcome) == [Reply(Say("timeout.started", {"time": shown}))]
+    assert replies(outcome) == [
+        Reply(Say("timeout.started", {"minutes": str(minutes), "time": shown}))]
     assert schedules(outcome)[-1].at == now + timedelta(minutes=minutes)
+
+
+# --- the one-tap start at red ---------------------------------------------------------------
+
+
+def test_extending_at_red_starts_at_once_with_the_usual_length(make: Make) -> None:
+    outcome = route(situation(None, 40),
+                    inbound(Kind.BUTTON, "m:0:timeout_now", GO_UPDATE),
+                    make(preferences=Preferences(timeout_minutes=20)))
+
+    assert outcome.state is None
+    assert actions(outcome) == started(20, colour="red")  # red: the facilitator is told
+    assert reply_keys(outcome) == ["timeout.started_now"]
+    assert replies(outcome)[0].text.params == {"minutes": "20", "time": "19:20"}
+
+
+def test_the_one_tap_start_reminds_them_of_their_own_phrase(make: Make) -> None:
+    phrase = "I need a break, back at nine"
+    outcome = FLOW.begin(make(plan=Plan(timeout_phrase=phrase)), press("", GO_UPDATE), 5,
+                         trigger="now")
+
+    assert replies(outcome)[0].text == Say("timeout.started_now_phrase", {
+        "minutes": "30", "time": "19:30", "phrase": phrase})
+
+
+def test_the_one_tap_start_refuses_a_second_time_out(make: Make) -> None:
+    outcome = FLOW.begin(make(running_timeout="12"), press("", GO_UPDATE), 5, trigger="now")
+
+    assert reply_keys(outcome) == ["timeout.already_running"]
+    assert not [a for a in actions(outcome) if isinstance(a, StartTimeOut)]
+
+
+def test_no_start_message_claims_they_named_the_time(content: Content) -> None:
+    for key in ("timeout.started", "timeout.started_now", "timeout.started_now_phrase"):
+        for locale in (content.locale, *content.overlays.values()):
+            for variant in locale.texts.get(key, []):
+                assert "as you said" not in variant, key
+                assert "{minutes}" in variant, key
 
 
 # --- silencing the prompts and coming back, through the router ------------------------------
@@ -337,8 +377,8 @@ def test_the_im_back_button_asks_for_the_colour_now(
 
 @pytest.mark.parametrize(
     ("colour", "next_state", "keys"),
-    [("green", "return_say", ["timeout.ask_say"]), ("blue", "return_say", ["timeout.ask_say"]),
-     ("yellow", None, ["timeout.not_calm_yet"]), ("red", None, ["timeout.not_calm_yet"])],
+    [("green", "return_say", ["timeout.ask_say"]), ("blue", None, ["timeout.not_calm_blue"]),
+     ("yellow", None, ["timeout.not_calm_yet"]), ("red", None, ["timeout.not_calm_red"])],
 )
 def test_the_colour_after_is_logged_and_picks_the_branch(
     make: Make, colour: str, next_state: str | None, keys: list[str]
@@ -363,22 +403,44 @@ def test_typing_the_end_command_ends_the_latest_open_time_out(make: Make) -> Non
     assert actions(outcome) == [EndTimeOut("", "green", NOW)]  # "": the shell takes the latest
 
 
-@pytest.mark.parametrize("colour", ["yellow", "red"])
+@pytest.mark.parametrize(("colour", "key"), [("yellow", "timeout.not_calm_yet"),
+                                             ("blue", "timeout.not_calm_blue")])
 def test_not_calm_yet_offers_another_time_out_press_pause_and_urgent_help(
-    make: Make, colour: str
+    make: Make, colour: str, key: str
 ) -> None:
     outcome = FLOW.handle(SAVED["colour_after"], make(), press(f"pick.{colour}"))
 
     reply = replies(outcome)[0]
-    assert reply.text == Say("timeout.not_calm_yet", {"colour": colour.capitalize()})
+    assert reply.text == Say(key, {"colour": colour.capitalize()})
     assert [[b.data for b in row] for row in reply.buttons] == [
         ["m:0:timeout"], ["m:0:pause"], ["m:0:urgent"]]
+
+
+def test_still_red_on_return_does_not_go_back_but_extends_or_takes_the_urgent_path(
+    make: Make,
+) -> None:
+    outcome = FLOW.handle(SAVED["colour_after"], make(preferences=Preferences(
+        timeout_minutes=20)), press("pick.red"))
+
+    [reply] = replies(outcome)
+    assert reply.text == Say("timeout.not_calm_red", {"minutes": "20"})
+    assert [[b.data for b in row] for row in reply.buttons] == [
+        ["m:0:timeout_now"], ["m:0:urgent_not_safe"]]
+
+
+def test_the_red_return_text_says_do_not_go_back(content: Content) -> None:
+    red = " ".join(content.locale.texts["timeout.not_calm_red"]).lower()
+    yellow = " ".join(content.locale.texts["timeout.not_calm_yet"]).lower()
+
+    assert "don't go back" in red and "just long enough" not in red
+    assert "extend" in red and "not safe" in red
+    assert red != yellow
 
 
 @pytest.mark.parametrize(
     ("payload", "flow", "state"),
     [("m:0:timeout", "timeout", "danger"), ("m:0:pause", "pause", "happened"),
-     ("m:0:urgent", "urgent", "choose")],
+     ("m:0:urgent", "urgent", "choose"), ("m:0:urgent_not_safe", "urgent", "which")],
 )
 def test_the_offers_after_a_heated_return_lead_to_their_tools(
     make: Make, payload: str, flow: str, state: str

@@ -132,7 +132,8 @@ def test_both_modes_get_the_plain_colour_wording() -> None:
 # --- /help lists every command -----------------------------------------------------------------
 
 # Pressed as buttons (the menu, a Time Out reminder) or sent by Telegram itself, never typed.
-NOT_TYPED = {"start", "resume", "timeout_end", "timeout_silence"}
+NOT_TYPED = {"start", "resume", "timeout_end", "timeout_silence", "timeout_now",
+             "urgent_not_safe"}
 TYPED = sorted((set(ENTRY_POINTS) | {"menu", "cancel"}) - NOT_TYPED)
 
 
