@@ -213,7 +213,7 @@ class EffectsApplier:
             log.warning("participant %s has no facilitator to notify", participant.id)
             return
         params: dict[str, Any] = {"alias": participant.alias, **effect.text.params}
-        text = self.writer.phrasebook.render(effect.text.key, params)
+        text = self.writer.render(Say(effect.text.key, params), None)
         await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
                                 audience="facilitator", text=text,
                                 buttons=self.writer.keyboard(effect.buttons), now=self.now)

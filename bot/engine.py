@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -122,8 +122,10 @@ class Engine:
         )
         ctx = Context(now, self.library, await self._profile(uow, participant, now))
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
-        interrupts = participant is not None \
-            and await self._screen_first(inbound, situation, applier)
+        flagged, interrupts = (await self._screen_first(inbound, situation, applier)
+                               if participant is not None else (False, False))
+        if flagged:
+            situation = replace(situation, just_flagged=True)
         try:
             outcome = route(situation, inbound, ctx)
         except StaleButton:
@@ -166,17 +168,17 @@ class Engine:
         return HandleResult()
 
     async def _screen_first(self, inbound: Inbound, situation: Situation,
-                            applier: EffectsApplier) -> bool:
-        """Safeguarding before any flow: return True when the flow must stay silent."""
+                            applier: EffectsApplier) -> tuple[bool, bool]:
+        """Safeguarding before any flow: return (flagged, whether the flow must stay silent)."""
         if inbound.kind is not Kind.TEXT:
-            return False
+            return False, False
         screening = self.screener(inbound.payload)
         if not screening.flagged:
-            return False
+            return False, False
         log.info("update %s: flagged (%s)", inbound.update_id, screening.severity)
         response = respond(screening, inbound.payload, in_flow=situation.conversation is not None)
         await applier.apply(response.effects)
-        return response.interrupts
+        return True, response.interrupts
 
     async def _stranger_safety(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> bool:
         """Someone with no facilitator said something alarming: give them 999 and a helpline.

@@ -18,7 +18,9 @@ class OutgoingWriter:
 
     def render(self, text: Say, memory: MutableMapping[str, int] | None,
                modes: Sequence[str] = ()) -> str:
-        return self.phrasebook.render(text.key, text.params, memory, modes)
+        params = {name: self.render(value, None, modes) if isinstance(value, Say) else value
+                  for name, value in text.params.items()}
+        return self.phrasebook.render(text.key, params, memory, modes)
 
     def keyboard(self, buttons: Keyboard, modes: Sequence[str] = ()) -> list[list[dict[str, str]]]:
         return [

@@ -19,6 +19,7 @@ from dialogues.effects import (
     ShareReflection,
     StartTimeOut,
 )
+from dialogues.pause import judgement_words
 from storage.models import JournalEntry, Participant, Reflection, TimeOutSession
 from storage.uow import UnitOfWork
 
@@ -72,7 +73,10 @@ class ToolEffects:
             return
         reflection.shared_at = self.now
         answers: dict[str, str] = self.uow.cipher.decrypt_json(reflection.answers_enc, {})
-        await self.notify(Say(f"facilitator.{reflection.kind}_shared", answers))
+        params: dict[str, str | Say] = dict(answers)
+        if "fact_or_feeling" in answers:  # stored as "feeling"; the facilitator reads words
+            params["fact_or_feeling"] = judgement_words(answers["fact_or_feeling"])
+        await self.notify(Say(f"facilitator.{reflection.kind}_shared", params))
         await self.audit("reflection.shared", reflection_id=str(reflection.id))
 
     async def start_timeout(self, effect: StartTimeOut) -> None:

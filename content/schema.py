@@ -8,6 +8,7 @@ and field that is wrong before a bad edit reaches a participant.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -43,6 +44,20 @@ class Locale(_Strict):
         return self
 
 
+class ColourWording(_Strict):
+    """One wording of a colour: its meaning, question sets and next steps to rotate."""
+
+    meaning: str
+    follow_ups: list[list[str]] = Field(min_length=1)
+    next_steps: list[str] = Field(min_length=1)
+
+    def questions(self, turn: int) -> list[str]:
+        return self.follow_ups[turn % len(self.follow_ups)]
+
+    def next_step(self, turn: int) -> str:
+        return self.next_steps[turn % len(self.next_steps)]
+
+
 class Colour(_Strict):
     key: Literal["green", "blue", "yellow", "red"]
     label: str
@@ -50,6 +65,23 @@ class Colour(_Strict):
     meaning: str
     follow_up: list[str] = Field(min_length=1)
     next_step: str
+    # Further question sets and next steps, rotated with the first so a daily user does not
+    # read the same words every day.
+    more_follow_ups: list[list[str]] = Field(default_factory=list)
+    more_next_steps: list[str] = Field(default_factory=list)
+    # The same in plain language and without metaphors (see content/locales/en-<mode>.yaml).
+    plain: ColourWording | None = None
+    literal: ColourWording | None = None
+
+    def wording(self, modes: Sequence[str] = ()) -> ColourWording:
+        """The wording for a person's modes, most specific first, as Phrasebook.render does."""
+        for mode in modes:
+            chosen = {"plain": self.plain, "literal": self.literal}.get(mode)
+            if chosen is not None:
+                return chosen
+        return ColourWording(meaning=self.meaning,
+                             follow_ups=[self.follow_up, *self.more_follow_ups],
+                             next_steps=[self.next_step, *self.more_next_steps])
 
 
 class Palette(_Strict):
@@ -69,13 +101,33 @@ class Palette(_Strict):
         raise KeyError(key)
 
 
+class WeekWording(_Strict):
+    signpost: str
+    about: str
+    reflection_prompt: str
+    practice_task: str
+
+
 class ProgrammeWeek(_Strict):
     week: int = Field(ge=1, le=22)
     phase: Literal["assessment", "foundations", "behaviour_change", "sustaining_change"]
-    title: str
-    signpost: str
+    title: str  # names the topic: shown only in the chat, never in a notification
+    signpost: str  # neutral throughout: all of it may show on a lock screen
+    about: str  # names the topic: shown in the chat only when the person asks
     reflection_prompt: str
     practice_task: str
+    plain: WeekWording | None = None
+    literal: WeekWording | None = None
+
+    def wording(self, modes: Sequence[str] = ()) -> WeekWording:
+        """The wording for a person's modes, most specific first, as Phrasebook.render does."""
+        for mode in modes:
+            chosen = {"plain": self.plain, "literal": self.literal}.get(mode)
+            if chosen is not None:
+                return chosen
+        return WeekWording(signpost=self.signpost, about=self.about,
+                           reflection_prompt=self.reflection_prompt,
+                           practice_task=self.practice_task)
 
 
 class Programme(_Strict):
@@ -120,10 +172,26 @@ class Resources(_Strict):
         return self
 
 
+class WaitingWording(_Strict):
+    text: str  # neutral throughout: all of it may show on a lock screen
+    more: str | None = None  # names the topic: shown in the chat only when the person asks
+
+
 class WaitingMessage(_Strict):
     key: str
     days_after_invite: int = Field(ge=0)
     text: str
+    more: str | None = None
+    plain: WaitingWording | None = None
+    literal: WaitingWording | None = None
+
+    def wording(self, modes: Sequence[str] = ()) -> WaitingWording:
+        """The wording for a person's modes, most specific first, as Phrasebook.render does."""
+        for mode in modes:
+            chosen = {"plain": self.plain, "literal": self.literal}.get(mode)
+            if chosen is not None:
+                return chosen
+        return WaitingWording(text=self.text, more=self.more)
 
 
 class Waiting(_Strict):

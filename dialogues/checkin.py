@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from content.schema import ColourWording
 from dialogues.effects import AddCheckInNote, RecordCheckIn, Say, UpdateProfile
 from dialogues.flow import Flow, FlowModel
 from dialogues.menu import menu_reply
@@ -70,7 +72,15 @@ class CheckIn(FlowModel):
 
     def meaning(self, colour: str) -> str:
         own = self.ctx.profile.colour_words.get(colour) or self.data.get("words")
-        return own or self.ctx.library.palette.get(colour).meaning
+        return own or self.wording(colour).meaning
+
+    def wording(self, colour: str) -> ColourWording:
+        return self.ctx.library.palette.get(colour).wording(self.ctx.profile.preferences.modes())
+
+    @property
+    def turn(self) -> int:
+        """The local day: questions and next steps change daily, so two days never match."""
+        return self.ctx.now.astimezone(ZoneInfo(self.ctx.profile.timezone)).toordinal()
 
     def on_enter_colour(self) -> None:
         palette = self.ctx.library.palette.colours
@@ -111,7 +121,7 @@ class CheckIn(FlowModel):
         colour = self.ctx.library.palette.get(self.colour)
         self.say("checkin.offer_own_words",
                  [self.button(Say("button.yes"), "yes"), self.button(Say("button.not_now"), "no")],
-                 colour=colour.label, meaning=colour.meaning)
+                 colour=colour.label, meaning=self.wording(colour.key).meaning)
 
     def keep_default_words(self) -> None:
         # Empty words mean "offered once, declined": the default meaning stays.
@@ -134,18 +144,22 @@ class CheckIn(FlowModel):
 
     def on_enter_note(self) -> None:
         colour = self.ctx.library.palette.get(self.colour)
-        questions = "\n".join(f"• {q}" for q in colour.follow_up)
+        questions = "\n".join(f"• {q}" for q in self.wording(colour.key).questions(self.turn))
         self.say("checkin.ask_note", [self.button(Say("button.skip"), "skip")],
                  colour=colour.label, meaning=self.meaning(colour.key), questions=questions)
 
     def save_note(self) -> None:
+        self.data["noted"] = True
         self.do(AddCheckInNote(str(self.data["ref"]), self.typed))
 
     def on_enter_done(self) -> None:
         if self.then is not None:  # handed over to Time Out or urgent help
             return
         colour = self.ctx.library.palette.get(self.colour)
-        self.say("checkin.next_step", colour=colour.label, next_step=colour.next_step)
+        # A note is acknowledged, not quoted back: the person knows what they wrote.
+        key = "checkin.next_step_after_note" if self.data.get("noted") else "checkin.next_step"
+        self.say(key, colour=colour.label,
+                 next_step=self.wording(colour.key).next_step(self.turn))
         coping = self.ctx.profile.plan.coping
         if coping:  # their own words from My plan, a different one each time
             statement = coping[self.event.update_id % len(coping)]

@@ -10,10 +10,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Say:
-    """A sentence from content/locales by key; the shell picks a variant and fills params."""
+    """A sentence from content/locales by key; the shell picks a variant and fills params.
+
+    A param may itself be a ``Say`` (a word such as "How it felt" for a stored "feeling"),
+    rendered in the same person's modes before it is filled in.
+    """
 
     key: str
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str | Say] = field(default_factory=dict)
 
 
 Label = Say | str  # str: wording that already comes from content/ or from the participant

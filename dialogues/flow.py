@@ -148,7 +148,7 @@ class FlowModel:
     def button(self, label: Label, value: str) -> Button:
         return Button(label, button_data(self.flow, self.step, value))
 
-    def say(self, key: str, *rows: Sequence[Button], **params: str) -> None:
+    def say(self, key: str, *rows: Sequence[Button], **params: str | Say) -> None:
         keyboard: Keyboard = tuple(tuple(row) for row in rows)
         self.effects.append(Reply(Say(key, params), keyboard))
 

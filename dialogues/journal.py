@@ -114,7 +114,8 @@ class Journal(FlowModel):
         weeks = self.ctx.library.programme.weeks
         if week is None or not 1 <= week <= len(weeks):
             return None
-        return weeks[week - 1].reflection_prompt
+        modes = self.ctx.profile.preferences.modes()
+        return weeks[week - 1].wording(modes).reflection_prompt
 
     def entries(self) -> tuple[JournalEntrySummary, ...]:
         return self.ctx.profile.journal[:RECENT]

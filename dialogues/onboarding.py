@@ -93,6 +93,10 @@ class Onboarding(FlowModel):
         rows = [[self.button(t, f"pick.{t.replace(':', '')}") for t in TIME_CHOICES[:2]],
                 [self.button(t, f"pick.{t.replace(':', '')}") for t in TIME_CHOICES[2:]],
                 [self.button(Say("button.no_daily_checkin"), "pick.none")]]
+        if self.data.get("asked_time"):  # asked again: once is enough for thanks and name
+            self.say("onboarding.ask_time_again", *rows)
+            return
+        self.data["asked_time"] = True
         self.say("onboarding.ask_time", *rows, name=str(self.data.get("name", "")))
 
     def _chosen_time(self) -> str | None:

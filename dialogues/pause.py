@@ -134,11 +134,12 @@ class PressPause(FlowModel):
         self.do(SaveReflection(self.data["ref"], KIND, self.answers, self.ctx.now))
 
     def on_enter_summary(self) -> None:
-        answers = self.answers
+        answers: dict[str, str | Say] = {key: self.answers.get(key, "") for key in ANSWER_KEYS}
+        answers["fact_or_feeling"] = judgement_words(self.answers.get("fact_or_feeling", ""))
         self.say("pause.summary",
                  [self.button(Say("pause.button.share"), "share")],
                  [self.button(Say("button.menu"), "finish")],
-                 **{key: answers.get(key, "") for key in ANSWER_KEYS})
+                 **answers)
 
     def send_to_facilitator(self) -> None:
         self.do(ShareReflection(str(self.data["ref"])))
@@ -150,6 +151,11 @@ class PressPause(FlowModel):
     def rating_rows(self) -> list[list[Button]]:
         return [[self.button(n, f"rate.{n}") for n in RATINGS[:5]],
                 [self.button(n, f"rate.{n}") for n in RATINGS[5:]]]
+
+
+def judgement_words(value: str) -> Say:
+    """The words for a stored "fact" / "feeling" / "unsure", as the buttons said them."""
+    return Say(f"pause.button.{value}" if value in JUDGEMENTS else "pause.button.unsure")
 
 
 FLOW = Flow(NAME, States, TRANSITIONS, PressPause, done=States.done)

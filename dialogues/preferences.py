@@ -45,10 +45,12 @@ class Preferences:
         chosen = []
         if not self.discreet:
             chosen.append("open")  # proactive messages may say what they are about
-        if self.no_metaphor:
-            chosen.append("literal")
+        # Plain before literal: every plain text is also literal (tests hold en-plain.yaml to
+        # that), but a literal text is not always plain, so someone with both gets both.
         if self.plain_language:
             chosen.append("plain")
+        if self.no_metaphor:
+            chosen.append("literal")
         return tuple(chosen)
 
     def in_quiet_hours(self, local: datetime) -> bool:

@@ -14,6 +14,8 @@
 | participant                 | /help, menu press         | help + menu                      |
 | participant                 | help's "Who sees what"    | who sees what + menu             |
 | participant                 | "carry on" after a flag   | the interrupted step, again      |
+| participant, idle           | a flagged message         | nothing more: the safety reply   |
+| participant, on a Time Out  | text                      | a reminder of the Time Out       |
 | participant, idle           | text                      | a gentle pointer to the menu     |
 | anyone                      | an old or foreign button  | StaleButton                      |
 
@@ -26,11 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dialogues import checkin, forget, journal, onboarding, pause, plan, settings, timeout, urgent
-from dialogues.effects import Reply, Say
+from dialogues.effects import Button, Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import BEGIN_TRIGGER, Context, Event, Flow, FlowState, Outcome, parse_button
-from dialogues.menu import MENU_FLOW, help_reply, menu_reply
+from dialogues.menu import MENU_FLOW, help_reply, menu_button, menu_reply
 
 FLOWS: dict[str, Flow] = {}
 # command -> (flow, entry trigger). Later flows register here with ``register``.
@@ -65,6 +67,7 @@ class Situation:
     conversation: FlowState | None  # None: no flow in progress
     step: int  # events handled so far in this chat
     valid_invite_id: int | None = None  # set when /start carried a usable code
+    just_flagged: bool = False  # safeguarding has already answered this message
 
 
 def route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
@@ -113,6 +116,10 @@ def _route(situation: Situation, inbound: Inbound, ctx: Context) -> Outcome:
         return _command(situation, inbound.command, ctx, event)
     if conversation is not None:
         return FLOWS[conversation.flow].handle(conversation, ctx, event)
+    if situation.just_flagged:
+        return _say_only()  # the safety reply answered it; "not sure what you'd like" would not
+    if ctx.profile.running_timeout is not None:
+        return _say_only(_while_out(ctx.profile.running_timeout))
     return _say_only(menu_reply("menu.idle_text"))
 
 
@@ -136,6 +143,12 @@ def _command(situation: Situation, command: str, ctx: Context, event: Event) -> 
     if name in {"start", "menu", "cancel", "resume"}:
         return _say_only(menu_reply())
     return _say_only(Reply(Say("common.unknown_command")), menu_reply())
+
+
+def _while_out(ref: str) -> Reply:
+    """Typed during a Time Out: say so, and offer the way back, rather than the menu."""
+    back = Button(Say("timeout.button.back"), f"{MENU_FLOW}:0:timeout_end.{ref}")
+    return Reply(Say("timeout.text_while_out"), ((back, menu_button("menu", "button.menu")),))
 
 
 def _say_only(*replies: Reply) -> Outcome:

@@ -263,8 +263,8 @@ class TimeOut(FlowModel):
         return Button(Say("button.menu"), f"{MENU_FLOW}:0:menu")
 
     def colour_lines(self) -> str:
-        words = self.ctx.profile.colour_words
-        return "\n".join(f"{c.emoji} {c.label}: {words.get(c.key) or c.meaning}"
+        words, modes = self.ctx.profile.colour_words, self.ctx.profile.preferences.modes()
+        return "\n".join(f"{c.emoji} {c.label}: {words.get(c.key) or c.wording(modes).meaning}"
                          for c in self.ctx.library.palette.colours)
 
     def colour_rows(self) -> list[list[Button]]:

@@ -111,7 +111,7 @@ async def test_onboarding_then_a_red_checkin(
     assert red_meaning not in ask_note["text"]  # their words now
     assert labels(ask_note) == ["Skip"]
     jordan.say("Long day at work and a late train home")
-    await jordan.next("Take a Time Out now", "call 999")
+    await jordan.next("Time Out", "call 999")  # red's next step; its wording rotates daily
     after = await jordan.next()
     assert shows_menu(after), labels(after)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -58,6 +59,7 @@ PROMPT = {
 }
 BUTTON_ONLY = ("colour", "red_offer", "describe_offer")
 DONE = ["checkin.next_step", "menu.after_checkin"]
+TODAY = NOW.astimezone(ZoneInfo("Europe/London")).toordinal()  # the rotation's turn at NOW
 
 
 # --- beginning ------------------------------------------------------------------------------
@@ -153,7 +155,7 @@ VALID: list[Any] = [
     ),
     pytest.param(
         "note", {}, text("row about money"), None, [AddCheckInNote(REF, "row about money")],
-        DONE, id="note",
+        ["checkin.next_step_after_note", "menu.after_checkin"], id="note",
     ),
     pytest.param("note", {}, press("skip"), None, [], DONE, id="skip"),
 ]
@@ -264,21 +266,24 @@ def test_the_note_prompt_lists_the_colours_follow_up_questions(
     assert replies(outcome)[0].text == Say("checkin.ask_note", {
         "colour": red.label,
         "meaning": red.meaning,
-        "questions": "\n".join(f"• {q}" for q in red.follow_up),
+        "questions": "\n".join(f"• {q}" for q in red.wording().questions(TODAY)),
     })
     assert [b.data for b in buttons(outcome)] == ["checkin:13:skip"]
 
 
-@pytest.mark.parametrize("event", [text("went for a walk"), press("skip")], ids=["note", "skip"])
+@pytest.mark.parametrize(("event", "key"),
+                         [(text("went for a walk"), "checkin.next_step_after_note"),
+                          (press("skip"), "checkin.next_step")], ids=["note", "skip"])
 def test_done_gives_the_colours_next_step_and_the_menu(
-    ctx: MakeContext, content: Content, event: Event
+    ctx: MakeContext, content: Content, event: Event, key: str
 ) -> None:
     outcome = FLOW.handle(SAVED["note"], ctx(), event)
 
     red = content.palette.get("red")
     assert outcome.state is None
     assert replies(outcome) == [
-        Reply(Say("checkin.next_step", {"colour": red.label, "next_step": red.next_step})),
+        Reply(Say(key, {"colour": red.label,
+                                        "next_step": red.wording().next_step(TODAY)})),
         menu_reply("menu.after_checkin"),
     ]
 

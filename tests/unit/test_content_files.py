@@ -300,13 +300,13 @@ def test_waiting_openings_are_all_different(waiting: Waiting) -> None:
 
 
 def test_waiting_messages_cover_what_people_need_to_know(waiting: Waiting) -> None:
-    text = "\n".join(m.text for m in waiting.messages)
+    text = "\n".join(f"{m.text}\n{m.more or ''}" for m in waiting.messages)
     for needed in ("one-to-one", "first step", "Time Out", "facilitator", "confirm",
                    "{emergency_phone}"):
         assert needed in text, needed
     for emoji in COLOUR_EMOJI.values():
         assert emoji in text
-    time_out = next(m.text for m in waiting.messages if "Time Out" in m.text)
+    time_out = next(f"{m.text}\n{m.more}" for m in waiting.messages if "Time Out" in m.text)
     for safeguard in ("driving", "drink", "drugs", "come back", "punish"):
         assert safeguard in time_out, safeguard
 

@@ -131,7 +131,7 @@ FIGURES = (
     "bring it back", "head back", "build again", "rising again", "press pause",
     "pressing pause", "slow this down", "whole picture", "leaves room", "on your mind",
     "put that into words", "going on for you", "where your plan stands", "feel it building",
-    "gone for good",
+    "gone for good", "heated", "gets in the way", "winding you up",
 )
 QUOTES_FIGURES_AS_EXAMPLES = ("settings.literal_now_on", "settings.literal_now_off")
 

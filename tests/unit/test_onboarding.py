@@ -47,7 +47,8 @@ SAVED: dict[str, FlowState] = {
     "consent": FlowState("onboarding", "consent", 3, {"invite_id": INVITE_ID}),
     "name": FlowState("onboarding", "name", 4, {"invite_id": INVITE_ID, "joined": True}),
     "checkin_time": FlowState(
-        "onboarding", "checkin_time", 5, {"invite_id": INVITE_ID, "joined": True, "name": "Sam"}
+        "onboarding", "checkin_time", 5,
+        {"invite_id": INVITE_ID, "joined": True, "name": "Sam", "asked_time": True},
     ),
 }
 PROMPT = {
@@ -55,7 +56,7 @@ PROMPT = {
     "limits": "onboarding.limits",
     "consent": "onboarding.consent",
     "name": "onboarding.ask_name",
-    "checkin_time": "onboarding.ask_time",
+    "checkin_time": "onboarding.ask_time_again",  # asked once already, with thanks and name
 }
 BUTTON_ONLY = ("intro", "limits", "consent")
 AGREED = ("name", "checkin_time")  # the participant exists from "I agree" on
@@ -253,7 +254,7 @@ def test_an_unusable_time_is_explained_and_asked_again(ctx: MakeContext, event: 
     outcome = FLOW.handle(SAVED["checkin_time"], ctx(), event)
 
     assert state_name(outcome) == "checkin_time"
-    assert reply_keys(outcome) == ["onboarding.time_invalid", "onboarding.ask_time"]
+    assert reply_keys(outcome) == ["onboarding.time_invalid", "onboarding.ask_time_again"]
     assert actions(outcome) == []
 
 

@@ -87,6 +87,8 @@ PROMPT = {
     "strength_after": "pause.ask_strength_after",
     "summary": "pause.summary",
 }
+# The summary shows the button's words for the judgement, not the stored value.
+SHOWN = {**ANSWERS, "fact_or_feeling": Say(f"pause.button.{ANSWERS['fact_or_feeling']}")}
 FREE_TEXT = ("happened", "thought", "other_view", "action")
 BUTTON_ONLY = ("strength_before", "fact_or_feeling", "strength_after", "summary")
 
@@ -230,7 +232,7 @@ def test_without_coping_statements_the_plain_question_is_asked(make: Make) -> No
 def test_the_summary_shows_every_answer_on_one_screen(make: Make) -> None:
     outcome = FLOW.handle(SAVED["strength_after"], make(), press("rate.4", LAST_UPDATE))
 
-    assert replies(outcome) == [Reply(Say("pause.summary", ANSWERS), (
+    assert replies(outcome) == [Reply(Say("pause.summary", SHOWN), (
         (Button(Say("pause.button.share"), "pause:18:share"),),
         (Button(Say("button.menu"), "pause:18:finish"),),
     ))]
@@ -404,7 +406,7 @@ def test_resuming_after_a_restart_asks_the_same_question_again(make: Make, state
 def test_the_summary_after_a_restart_still_shows_every_answer(make: Make) -> None:
     outcome = FLOW.resume(_reload(SAVED["summary"]), make(), text("/resume"))
 
-    assert replies(outcome)[0].text == Say("pause.summary", ANSWERS)
+    assert replies(outcome)[0].text == Say("pause.summary", SHOWN)
 
 
 def test_the_machine_holds_no_model_between_events(make: Make) -> None:

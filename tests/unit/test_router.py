@@ -148,7 +148,7 @@ def test_cancel_mid_flow_says_it_stopped(ctx: MakeContext) -> None:
 def test_text_mid_flow_goes_to_that_flow(ctx: MakeContext) -> None:
     outcome = route(participant(MID_CHECKIN), inbound(Kind.TEXT, "a long day"), ctx())
 
-    assert keys(outcome) == ["checkin.next_step", "menu.after_checkin"]
+    assert keys(outcome) == ["checkin.next_step_after_note", "menu.after_checkin"]
 
 
 @pytest.mark.parametrize(
