@@ -129,6 +129,9 @@ class CompiledPeople:
 class ScreeningRules(_Strict):
     version: int = Field(ge=1)
     replacements: dict[str, str] = {}
+    # Words people disguise ("k1ll", "h u r t"): the normaliser undoes a disguise only
+    # when the result is one of these (with its usual endings), so "3pm" stays "3pm".
+    evasion_words: list[str] = []
     prefilter: Prefilter
     terms: dict[str, list[str]] = {}
     people: dict[str, PeopleGroup]
@@ -149,6 +152,9 @@ class ScreeningRules(_Strict):
 
     @model_validator(mode="after")
     def _compile(self) -> ScreeningRules:
+        odd = sorted(w for w in self.evasion_words if not re.fullmatch(r"[a-z]+", w))
+        if odd:
+            raise ValueError(f"evasion_words: lower-case letters only: {odd}")
         bad = sorted(k for k in self.replacements if not re.fullmatch(r"[a-z0-9]+", k))
         if bad:
             raise ValueError(f"replacements: keys must be one lower-case word each: {bad}")

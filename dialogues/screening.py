@@ -27,7 +27,8 @@ Pure: no I/O beyond loading the YAML once, no logging, no database, no Telegram.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
 
@@ -37,6 +38,7 @@ from content.screening_rules import (
     ScreeningRules,
     default_screening_rules,
 )
+from dialogues.screening_normalise import Folded, Folder
 from dialogues.screening_text import (
     LiteralExtractor,
     LiteralIndex,
@@ -44,6 +46,7 @@ from dialogues.screening_text import (
     clause_start,
     last_words,
     normalise,
+    normalise_words,
     sentence_bounds,
 )
 
@@ -52,7 +55,8 @@ Level = Literal["urgent", "concern"]
 
 @dataclass(frozen=True)
 class Evidence:
-    """Which rule fired, for which category and severity, on which (normalised) words."""
+    """Which rule fired, for which category and severity, on which words: ``matched``
+    quotes the participant's own text (before any normalisation)."""
 
     rule: str
     category: str
@@ -85,6 +89,7 @@ class Screener:
         self._people = rules.people_index
         self._always_urgent = frozenset(rules.always_urgent)
         self._table = rules.replacements
+        self._folder = Folder(rules.evasion_words)
 
         pattern = rules.pattern
         self._cues = pattern("negation_cues") or _NOTHING
@@ -119,12 +124,16 @@ class Screener:
                        for i in self._index.candidates(t[start:end]) if i < rules})
 
     def normalise(self, text: str) -> str:
-        return normalise(text, self._table)
+        """The text the rules read: disguises undone (screening_normalise), then lower
+        case without apostrophes and txt-speak expanded (screening_text)."""
+        return normalise(self._folder.fold(text).text, self._table)
 
     def screen(self, text: str) -> Screening:
         """Screen one message."""
-        t = self.normalise(text)
+        folded = self._folder.fold(text)
+        t = normalise(folded.text, self._table)
         found: dict[tuple[str, str], Evidence] = {}
+        spans: dict[tuple[str, str], tuple[int, int]] = {}
         rules = len(self._pairs)
         for start, end in chunks(t):  # long texts: filter and scan a few sentences at a time
             candidates = self._index.candidates(t[start:end])
@@ -141,7 +150,12 @@ class Screener:
                         key = (ev.rule, ev.category)
                         if key not in found or ev.severity > found[key].severity:
                             found[key] = ev  # first evidence per rule, or an urgent one
-        return _summarise(tuple(found.values()))
+                            spans[key] = match.span()
+        if not found:
+            return CLEAR
+        quote = _Quoter(text, folded, t, self._table)
+        return _summarise(tuple(replace(ev, matched=quote(*spans[key]))
+                                for key, ev in found.items()))
 
     def _judge(self, rule: CompiledRule, match: re.Match[str], t: str,
                idioms: list[tuple[int, int]]) -> list[Evidence]:
@@ -232,6 +246,35 @@ class Screener:
         for last in self._people.referents.finditer(t, 0, at):  # noqa: B007 - the last
             pass
         return last is not None and (last.lastgroup or "").startswith("child__")
+
+
+class _Quoter:
+    """Maps a span of the normalised text back to the participant's own words."""
+
+    def __init__(self, original: str, folded: Folded, t: str,
+                 table: dict[str, str]) -> None:
+        self._original = original
+        self._folded = folded
+        words = normalise_words(folded.text, table)
+        self._ok = " ".join(w for w, _, _ in words) == t
+        self._words = words
+        self._t = t
+        offsets, at = [], 0
+        for word, _, _ in words:
+            offsets.append(at)
+            at += len(word) + 1
+        self._offsets = offsets
+
+    def __call__(self, start: int, end: int) -> str:
+        if not self._ok or not self._words:  # cannot happen; quote the normalised words
+            return self._t[start:end].strip()
+        first = max(bisect_right(self._offsets, start) - 1, 0)
+        last = max(bisect_right(self._offsets, max(end - 1, start)) - 1, first)
+        left = self._words[first][1]
+        right = self._words[last][2]
+        o_left, _ = self._folded.original_span(left, left + 1)
+        _, o_right = self._folded.original_span(right - 1, right)
+        return self._original[o_left:o_right].strip()
 
 
 def _summarise(evidence: tuple[Evidence, ...]) -> Screening:
