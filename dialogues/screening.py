@@ -27,7 +27,7 @@ Pure: no I/O beyond loading the YAML once, no logging, no database, no Telegram.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
@@ -35,6 +35,7 @@ from typing import Literal
 from content.screening_rules import (
     CATEGORIES,
     CompiledRule,
+    Pronoun,
     ScreeningRules,
     default_screening_rules,
 )
@@ -43,11 +44,9 @@ from dialogues.screening_text import (
     LiteralExtractor,
     LiteralIndex,
     chunks,
-    clause_start,
     last_words,
     normalise,
     normalise_words,
-    sentence_bounds,
 )
 
 Level = Literal["urgent", "concern"]
@@ -135,18 +134,22 @@ class Screener:
         found: dict[tuple[str, str], Evidence] = {}
         spans: dict[tuple[str, str], tuple[int, int]] = {}
         rules = len(self._pairs)
+        message: _Message | None = None
         for start, end in chunks(t):  # long texts: filter and scan a few sentences at a time
             candidates = self._index.candidates(t[start:end])
-            idioms: list[tuple[int, int]] | None = None
+            idioms: _Spans | None = None
             for index in candidates:
                 if index >= rules:
                     break
                 rule, p = self._pairs[index]
                 for match in p.finditer(t, start, end):
                     if idioms is None:
-                        idioms = [m.span() for i in candidates if i >= rules
-                                  for m in self._idiom_list[i - rules].finditer(t, start, end)]
-                    for ev in self._judge(rule, match, t, idioms):
+                        idioms = _Spans([m.span() for i in candidates if i >= rules
+                                         for m in self._idiom_list[i - rules].finditer(
+                                             t, start, end)])
+                    if message is None:
+                        message = _Message(t, self._breaks, self._people.referents)
+                    for ev in self._judge(rule, match, message, idioms):
                         key = (ev.rule, ev.category)
                         if key not in found or ev.severity > found[key].severity:
                             found[key] = ev  # first evidence per rule, or an urgent one
@@ -157,12 +160,17 @@ class Screener:
         return _summarise(tuple(replace(ev, matched=quote(*spans[key]))
                                 for key, ev in found.items()))
 
-    def _judge(self, rule: CompiledRule, match: re.Match[str], t: str,
-               idioms: list[tuple[int, int]]) -> list[Evidence]:
+    def _judge(self, rule: CompiledRule, match: re.Match[str], message: _Message,
+               idioms: _Spans) -> list[Evidence]:
+        # Everything here looks at a bounded window round the match, or at the sentence
+        # once per rule (memoised), so a long message costs time in proportion to it.
+        t = message.text
         start, end = match.span()
-        if any(a < end and start < b for a, b in idioms):
+        if idioms.overlaps(start, end):
             return []
-        before = t[clause_start(t, start, self._breaks):start].strip()
+        clause = message.clause_start(start)
+        # Nothing below reads further back than _BEFORE characters (a few words).
+        before = t[max(clause, start - _BEFORE):start].strip()
         if rule.negatable and (self._negated(last_words(before, self._window), t, start)
                                or self._denied_after.match(t, end)):
             return []
@@ -171,20 +179,20 @@ class Screener:
         if rule.unless_before is not None and rule.unless_before.search(before):
             return []
         if rule.scope == "message":
-            scope = t
+            left, right = 0, len(t)
         else:
-            left, right = sentence_bounds(t, start, end)
-            scope = t[left:right]
-        if rule.requires is not None and not rule.requires.search(scope):
+            left, right = message.sentence(start, end)
+        if rule.requires is not None and not message.finds(rule.requires, left, right):
             return []
-        if rule.unless is not None and rule.unless.search(scope):
+        if rule.unless is not None and message.finds(rule.unless, left, right):
             return []
-        target = self._target(rule, match, t)
-        if (not _OWN_RISK & {target, rule.category}
+        target = self._target(rule, match, message)
+        if (not _OWN_RISK & {target, rule.category} and start - clause <= _BEFORE
                 and self._third_party.search(before)):
             return []  # someone else did it ("my dad used to hit her")
         severity: Level = rule.severity
-        if severity == "concern" and rule.escalate is not None and rule.escalate.search(scope):
+        if (severity == "concern" and rule.escalate is not None
+                and message.finds(rule.escalate, left, right)):
             severity = "urgent"
         categories = [rule.category if rule.category != "target" else target]
         if rule.with_target and target is not None:
@@ -212,7 +220,8 @@ class Screener:
         topic = self._topic.search(before)
         return topic is not None and self._new_subject.search(before, topic.end()) is None
 
-    def _target(self, rule: CompiledRule, match: re.Match[str], t: str) -> str | None:
+    def _target(self, rule: CompiledRule, match: re.Match[str],
+                message: _Message) -> str | None:
         """The category of the person the words are aimed at, if the rule cares."""
         if rule.category != "target" and not rule.with_target:
             return None
@@ -221,31 +230,130 @@ class Screener:
         key = rule.default_target
         if who is not None:
             pronoun = people.pronouns.get(who)
+            at = match.start("who")
             if pronoun is None:
                 key = next((k for k, _c, _g, p in people.groups if p.fullmatch(who)), key)
-                if key == "other" and self._childs_parent(who, t, match.start("who")):
+                if key == "other" and self._childs_parent(who, message, at):
                     key = "partner"
             else:
-                key = pronoun.default
-                at = match.start("who")
-                for ref in people.referents.finditer(t, 0, at):
-                    group, _, gender = (ref.lastgroup or "").partition("__")
-                    # A word that could be anyone's ("my manager") names "her" only nearby.
-                    if gender in pronoun.refers_to and (
-                            gender != "either" or group == pronoun.default
-                            or at - ref.end() <= _EITHER_REACH):
-                        key = group
+                key = message.referent(pronoun, at) or pronoun.default
         return self.rules.people[key].category if key is not None else None
 
-    def _childs_parent(self, who: str, t: str, at: int) -> bool:
+    def _childs_parent(self, who: str, message: _Message, at: int) -> bool:
         """Whether ``who`` ("her mum") is the mother of the child named last before ``at``:
         "my 6 year old saw me punch her mum" is about the partner, not someone else."""
         if "partner" not in self.rules.people or not self._parent_words.fullmatch(who):
             return False
-        last = None
-        for last in self._people.referents.finditer(t, 0, at):  # noqa: B007 - the last
-            pass
-        return last is not None and (last.lastgroup or "").startswith("child__")
+        last = message.last_referent(at)
+        return last is not None and last[1] == "child"
+
+
+_BEFORE = 240  # characters before a match that negation, topic and subject checks read
+
+
+class _Spans:
+    """Idiom spans, for "does this match overlap one?" in logarithmic time."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans.sort()
+        self._starts = [a for a, _ in spans]
+        self._reach: list[int] = []  # the furthest end among spans starting so far
+        furthest = -1
+        for _, b in spans:
+            furthest = max(furthest, b)
+            self._reach.append(furthest)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        count = bisect_left(self._starts, end)  # spans starting before the match ends
+        return count > 0 and self._reach[count - 1] > start
+
+
+class _Message:
+    """One normalised message, with what the rules ask about it worked out once:
+    clause and sentence boundaries, the people named and where, and per-sentence
+    answers of the rules' extra patterns. Keeps screening linear in message length."""
+
+    def __init__(self, text: str, breaks: re.Pattern[str], referents: re.Pattern[str]) -> None:
+        self.text = text
+        self._breaks = breaks
+        self._referents = referents
+        self._clause_ends: list[int] | None = None
+        self._sentence_ends: list[int] | None = None
+        self._refs: list[tuple[int, str, str]] | None = None  # (end, people key, gender)
+        self._ref_ends: list[int] = []
+        self._found: dict[tuple[int, int, int], bool] = {}
+        self._by_pronoun: dict[str, tuple[list[tuple[int, str]], list[int],
+                                          list[tuple[int, str]], list[int]]] = {}
+
+    def clause_start(self, pos: int) -> int:
+        """Where the clause holding ``pos`` begins (after a comma, "but", "so"...)."""
+        if self._clause_ends is None:
+            self._clause_ends = [m.end() for m in self._breaks.finditer(self.text)]
+        ends = self._clause_ends
+        index = bisect_right(ends, pos) - 1
+        return ends[index] if index >= 0 else 0
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence (split on . ! ?) around the span ``start:end``."""
+        if self._sentence_ends is None:
+            self._sentence_ends = [m.start() for m in _SENTENCE_MARK.finditer(self.text)]
+        marks = self._sentence_ends
+        before = bisect_left(marks, start) - 1
+        after = bisect_left(marks, end)
+        return (marks[before] + 1 if before >= 0 else 0,
+                marks[after] if after < len(marks) else len(self.text))
+
+    def finds(self, pattern: re.Pattern[str], left: int, right: int) -> bool:
+        """Whether ``pattern`` occurs in ``text[left:right]``; asked once per sentence."""
+        key = (id(pattern), left, right)
+        if key not in self._found:
+            self._found[key] = pattern.search(self.text[left:right]) is not None
+        return self._found[key]
+
+    def _people(self) -> list[tuple[int, str, str]]:
+        if self._refs is None:
+            self._refs = []
+            for ref in self._referents.finditer(self.text):
+                group, _, gender = (ref.lastgroup or "").partition("__")
+                self._refs.append((ref.end(), group, gender))
+            self._ref_ends = [end for end, _, _ in self._refs]
+        return self._refs
+
+    def last_referent(self, at: int) -> tuple[int, str, str] | None:
+        """The last person word that ends by ``at``."""
+        refs = self._people()
+        index = bisect_right(self._ref_ends, at) - 1
+        return refs[index] if index >= 0 else None
+
+    def referent(self, pronoun: Pronoun, at: int) -> str | None:
+        """Who "her", "him" or "them" at ``at`` means: the last person of that kind
+        named before it. A word that could be anyone's ("my manager") names "her" only
+        within _EITHER_REACH characters. None: nobody fits, so the pronoun's default."""
+        if pronoun.word not in self._by_pronoun:
+            sure: list[tuple[int, str]] = []  # always fit
+            nearby: list[tuple[int, str]] = []  # fit only within reach
+            for end, group, gender in self._people():
+                if gender not in pronoun.refers_to:
+                    continue
+                if gender != "either" or group == pronoun.default:
+                    sure.append((end, group))
+                else:
+                    nearby.append((end, group))
+            self._by_pronoun[pronoun.word] = (sure, [e for e, _ in sure],
+                                              nearby, [e for e, _ in nearby])
+        sure, sure_ends, nearby, nearby_ends = self._by_pronoun[pronoun.word]
+        best: tuple[int, str] | None = None
+        index = bisect_right(sure_ends, at) - 1
+        if index >= 0:
+            best = sure[index]
+        index = bisect_right(nearby_ends, at) - 1
+        if index >= 0 and nearby[index][0] >= at - _EITHER_REACH and (
+                best is None or nearby[index][0] >= best[0]):
+            best = nearby[index]
+        return best[1] if best is not None else None
+
+
+_SENTENCE_MARK = re.compile(r"[.!?]")
 
 
 class _Quoter:
