@@ -67,6 +67,11 @@ class Exclusions(_Strict):
     topic_talk: list[str] = []
     topic_window_words: int = Field(default=4, ge=0, le=10)
     third_party_subjects: list[str] = []
+    # Past learning: a concern-level match in a clause that tells of the past
+    # (``past_cues`` just before it) is dropped when the message also says it has stopped
+    # (``reflection_cues``): "I used to check her phone, I don't now".
+    past_cues: list[str] = []
+    reflection_cues: list[str] = []
 
 
 class Prefilter(_Strict):
@@ -86,6 +91,8 @@ class Rule(_Strict):
     patterns: list[str] = Field(min_length=1)
     with_target: bool = False
     default_target: str | None = None
+    # Who an unresolved "him"/"her" means for this rule, instead of the pronoun's default.
+    pronouns_default_to: str | None = None
     requires: list[str] = []
     unless: list[str] = []
     unless_before: list[str] = []
@@ -108,6 +115,7 @@ class CompiledRule:
     severity: Severity
     with_target: bool
     default_target: str | None  # a people key
+    pronouns_default_to: str | None  # a people key
     patterns: tuple[re.Pattern[str], ...]
     requires: re.Pattern[str] | None
     unless: re.Pattern[str] | None
@@ -166,9 +174,9 @@ class ScreeningRules(_Strict):
             if p.default not in self.people:
                 raise ValueError(f"pronouns.{p.word}: default {p.default!r} is not in people")
         for rule in self.rules:
-            if rule.default_target is not None and rule.default_target not in self.people:
-                raise ValueError(f"rule {rule.id}: default_target {rule.default_target!r} "
-                                 "is not in people")
+            for field in (rule.default_target, rule.pronouns_default_to):
+                if field is not None and field not in self.people:
+                    raise ValueError(f"rule {rule.id}: {field!r} is not in people")
         if self.childs_parent is not None:
             try:
                 re.compile(self.childs_parent)
@@ -190,6 +198,10 @@ class ScreeningRules(_Strict):
                 "exclusions.third_party_subjects", self.exclusions.third_party_subjects,
                 prefix="^", suffix=" ?$"),
             "clause_breaks": macros.compile_list("clause_breaks", self.clause_breaks),
+            "past_cues": macros.compile_list("exclusions.past_cues",
+                                             self.exclusions.past_cues),
+            "reflection_cues": macros.compile_list("exclusions.reflection_cues",
+                                                   self.exclusions.reflection_cues),
         }
         self._lists["idioms"] = tuple(macros.compile(f"exclusions.idioms[{i}]", item)
                                       for i, item in enumerate(self.exclusions.idioms))
@@ -284,6 +296,7 @@ def _compile_rule(rule: Rule, macros: _Macros) -> CompiledRule:
     return CompiledRule(
         id=rule.id, category=rule.category, severity=rule.severity,
         with_target=rule.with_target, default_target=rule.default_target,
+        pronouns_default_to=rule.pronouns_default_to,
         patterns=patterns, requires=optional("requires", rule.requires),
         unless=optional("unless", rule.unless),
         unless_before=macros.compile_list(f"{where} unless_before", rule.unless_before,

@@ -35,6 +35,7 @@ from typing import Literal
 from content.screening_rules import (
     CATEGORIES,
     CompiledRule,
+    Gender,
     Pronoun,
     ScreeningRules,
     default_screening_rules,
@@ -50,6 +51,7 @@ from dialogues.screening_text import (
 )
 
 Level = Literal["urgent", "concern"]
+PartnerGender = Literal["female", "male"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class Screener:
         self._topic = pattern("topic_talk") or _NOTHING
         self._third_party = pattern("third_party") or _NOTHING
         self._breaks = pattern("clause_breaks") or _NOTHING
+        self._past = pattern("past_cues") or _NOTHING
+        self._reflection = pattern("reflection_cues") or _NOTHING
         self._window = rules.negation.window_words
         self._parent_words = re.compile(rules.childs_parent) if rules.childs_parent \
             else _NOTHING
@@ -127,8 +131,10 @@ class Screener:
         case without apostrophes and txt-speak expanded (screening_text)."""
         return normalise(self._folder.fold(text).text, self._table)
 
-    def screen(self, text: str) -> Screening:
-        """Screen one message."""
+    def screen(self, text: str, partner_gender: PartnerGender | None = None) -> Screening:
+        """Screen one message. ``partner_gender``, when the participant has said it,
+        tells who an unexplained "him" or "her" most likely is: "I slapped him" from
+        someone whose partner is a man is harm to the partner."""
         folded = self._folder.fold(text)
         t = normalise(folded.text, self._table)
         found: dict[tuple[str, str], Evidence] = {}
@@ -148,7 +154,8 @@ class Screener:
                                          for m in self._idiom_list[i - rules].finditer(
                                              t, start, end)])
                     if message is None:
-                        message = _Message(t, self._breaks, self._people.referents)
+                        message = _Message(t, self._breaks, self._people.referents,
+                                           partner_gender)
                     for ev in self._judge(rule, match, message, idioms):
                         key = (ev.rule, ev.category)
                         if key not in found or ev.severity > found[key].severity:
@@ -199,6 +206,9 @@ class Screener:
             categories.append(target)
         if any(c in self._always_urgent for c in categories):
             severity = "urgent"
+        if (severity == "concern" and self._past.search(before)
+                and message.finds(self._reflection, 0, len(t))):
+            return []  # past learning: "I used to follow her; I'm ashamed of it now"
         words = match.group(0).strip()
         return [Evidence(rule.id, c, severity, words) for c in dict.fromkeys(categories)
                 if c is not None]
@@ -236,7 +246,18 @@ class Screener:
                 if key == "other" and self._childs_parent(who, message, at):
                     key = "partner"
             else:
-                key = message.referent(pronoun, at) or pronoun.default
+                key = message.referent(pronoun, at)
+                if key in (None, "other") and "partner" in self.rules.people and (
+                        message.names_partner(pronoun.refers_to)
+                        or message.partner_gender in pronoun.refers_to):
+                    # "I slapped him ... he's my husband": the partner is named in the
+                    # message (even after the pronoun), or known to be of this gender.
+                    key = "partner"
+                elif key is None:
+                    key = rule.pronouns_default_to or pronoun.default
+                    if (key == "partner" and message.partner_gender is not None
+                            and message.partner_gender not in pronoun.refers_to):
+                        key = "other"  # "her", from someone whose partner is a man
         return self.rules.people[key].category if key is not None else None
 
     def _childs_parent(self, who: str, message: _Message, at: int) -> bool:
@@ -273,8 +294,10 @@ class _Message:
     clause and sentence boundaries, the people named and where, and per-sentence
     answers of the rules' extra patterns. Keeps screening linear in message length."""
 
-    def __init__(self, text: str, breaks: re.Pattern[str], referents: re.Pattern[str]) -> None:
+    def __init__(self, text: str, breaks: re.Pattern[str], referents: re.Pattern[str],
+                 partner_gender: str | None = None) -> None:
         self.text = text
+        self.partner_gender = partner_gender
         self._breaks = breaks
         self._referents = referents
         self._clause_ends: list[int] | None = None
@@ -282,6 +305,7 @@ class _Message:
         self._refs: list[tuple[int, str, str]] | None = None  # (end, people key, gender)
         self._ref_ends: list[int] = []
         self._found: dict[tuple[int, int, int], bool] = {}
+        self._partner_genders: set[str] | None = None
         self._by_pronoun: dict[str, tuple[list[tuple[int, str]], list[int],
                                           list[tuple[int, str]], list[int]]] = {}
 
@@ -318,6 +342,13 @@ class _Message:
                 self._refs.append((ref.end(), group, gender))
             self._ref_ends = [end for end, _, _ in self._refs]
         return self._refs
+
+    def names_partner(self, genders: list[Gender]) -> bool:
+        """Whether the message names a partner of one of ``genders`` anywhere."""
+        if self._partner_genders is None:
+            self._partner_genders = {gender for _, group, gender in self._people()
+                                     if group == "partner"}
+        return not self._partner_genders.isdisjoint(genders)
 
     def last_referent(self, at: int) -> tuple[int, str, str] | None:
         """The last person word that ends by ``at``."""
