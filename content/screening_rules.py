@@ -99,6 +99,7 @@ class Rule(_Strict):
     escalate_when: list[str] = []
     scope: Literal["sentence", "message"] = "sentence"
     negatable: bool = True
+    topic_talk_applies: bool = True
     examples: list[str] = []
 
     @model_validator(mode="after")
@@ -123,6 +124,7 @@ class CompiledRule:
     escalate: re.Pattern[str] | None
     scope: Literal["sentence", "message"]
     negatable: bool
+    topic_talk_applies: bool = True
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,8 @@ def _compile_rule(rule: Rule, macros: _Macros) -> CompiledRule:
         unless_before=macros.compile_list(f"{where} unless_before", rule.unless_before,
                                           suffix=" ?$") if rule.unless_before else None,
         escalate=optional("escalate_when", rule.escalate_when),
-        scope=rule.scope, negatable=rule.negatable)
+        scope=rule.scope, negatable=rule.negatable,
+        topic_talk_applies=rule.topic_talk_applies)
 
 
 def _compile_people(rules: ScreeningRules, macros: _Macros) -> CompiledPeople:

@@ -181,7 +181,7 @@ class Screener:
         if rule.negatable and (self._negated(last_words(before, self._window), t, start)
                                or self._denied_after.match(t, end)):
             return []
-        if self._is_topic_talk(before):
+        if rule.topic_talk_applies and self._is_topic_talk(before):
             return []
         if rule.unless_before is not None and rule.unless_before.search(before):
             return []
