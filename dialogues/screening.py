@@ -91,6 +91,7 @@ class Screener:
         self._always_urgent = frozenset(rules.always_urgent)
         self._table = rules.replacements
         self._folder = Folder(rules.evasion_words)
+        self._word_cache: dict[str, list[str]] = {}  # raw word -> its normalised words
 
         pattern = rules.pattern
         self._cues = pattern("negation_cues") or _NOTHING
@@ -148,6 +149,14 @@ class Screener:
                 if index >= rules:
                     break
                 rule, p = self._pairs[index]
+                if rule.scope == "message" and rule.requires is not None:
+                    # The whole message must hold these anyway: ask once, before the
+                    # (often slower) patterns run.
+                    if message is None:
+                        message = _Message(t, self._breaks, self._people.referents,
+                                           partner_gender)
+                    if not message.finds(rule.requires, 0, len(t)):
+                        continue
                 for match in p.finditer(t, start, end):
                     if idioms is None:
                         idioms = _Spans([m.span() for i in candidates if i >= rules
@@ -163,7 +172,7 @@ class Screener:
                             spans[key] = match.span()
         if not found:
             return CLEAR
-        quote = _Quoter(text, folded, t, self._table)
+        quote = _Quoter(text, folded, t, self._table, self._word_cache)
         return _summarise(tuple(replace(ev, matched=quote(*spans[key]))
                                 for key, ev in found.items()))
 
@@ -391,10 +400,10 @@ class _Quoter:
     """Maps a span of the normalised text back to the participant's own words."""
 
     def __init__(self, original: str, folded: Folded, t: str,
-                 table: dict[str, str]) -> None:
+                 table: dict[str, str], cache: dict[str, list[str]]) -> None:
         self._original = original
         self._folded = folded
-        words = normalise_words(folded.text, table)
+        words = normalise_words(folded.text, table, cache)
         self._ok = " ".join(w for w, _, _ in words) == t
         self._words = words
         self._t = t

@@ -61,9 +61,21 @@ _SUSPECT = re.compile(
 )
 # Single letters (or leet characters) with one or two separators between: h u r t.
 # Cheap first looks, one per kind (one alternation scanning every position is slower).
-_QUICK = (re.compile(r"[0-9@$|*!]"), re.compile(r"([a-z])\1\1"),
-          re.compile(r"\b[a-z][ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|][ .\-_*\u00b7\u2022]{1,2}"
-                     r"[a-z0-9@$|]\b"))
+_QUICK_LEET = re.compile(r"[0-9@$|*!]")
+_QUICK_RUN = re.compile(r"([a-z])\1\1")
+_QUICK_SPACED = re.compile(r"\b[a-z][ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|][ .\-_*\u00b7\u2022]{1,2}"
+                           r"[a-z0-9@$|]\b")
+# Non-ASCII characters that can hide or disguise a letter: format and zero-width
+# characters, combining marks and variation selectors, look-alike letters, fullwidth and
+# mathematical letters, enclosed letters, invisible fillers, and a symbol (emoji) between
+# two letters. A message with none of these needs no character-by-character pass.
+_UNICODE_SUSPECT = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\u3164\ufeff\uffa0\u2800\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f\uff00-\uffef\u2460-\u24ff"
+    "\U0001d400-\U0001d7ff\U0001f100-\U0001f1ff\U000e0000-\U000e007f"
+    + "".join(sorted(_CONFUSABLE)) + "]"
+    "|[a-zA-Z][\u2190-\u2bff\U0001f000-\U0001faff]+[a-zA-Z]")
 _SPACED = re.compile(
     r"(?<![a-z0-9@$|])[a-z0-9@$|](?:[ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]){2,}"
     r"(?![a-z0-9@$|])")
@@ -175,17 +187,32 @@ class Folder:
         """Lower-case ``text`` with disguises undone (see the module docstring)."""
         if text.isascii():
             low = text.lower()
-            if not any(q.search(low) for q in _QUICK) or not _SUSPECT.search(low):
+            if not _looks_suspect(low):
                 return Folded(low, None, None)
-            chars = list(low)
+            starts = list(range(len(low)))
+            ends = list(range(1, len(low) + 1))
+        elif not _UNICODE_SUSPECT.search(text) and unicodedata.is_normalized("NFKC", text):
+            # Emoji, curly quotes, accents or another script, and nothing hidden.
+            low = text.lower()
+            if len(low) != len(text):
+                return self._fold_slowly(text)
+            if not _looks_suspect(low):
+                return Folded(low, None, None)
             starts = list(range(len(low)))
             ends = list(range(1, len(low) + 1))
         else:
-            chars, starts, ends = _clean_unicode(text)
-            chars, starts, ends = self._fold_lookalikes(chars, starts, ends)
-            low = "".join(chars)
-            if not _SUSPECT.search(low):
-                return Folded(low, tuple(starts), tuple(ends))
+            return self._fold_slowly(text)
+        low, starts, ends = _replace(low, starts, ends, self._spaced_edits(low))
+        low, starts, ends = _replace(low, starts, ends, self._token_edits(low))
+        return Folded(low, tuple(starts), tuple(ends))
+
+    def _fold_slowly(self, text: str) -> Folded:
+        """Character by character: NFKC, hidden characters, look-alikes, emoji."""
+        chars, starts, ends = _clean_unicode(text)
+        chars, starts, ends = self._fold_lookalikes(chars, starts, ends)
+        low = "".join(chars)
+        if not _SUSPECT.search(low):
+            return Folded(low, tuple(starts), tuple(ends))
         low, starts, ends = _replace(low, starts, ends, self._spaced_edits(low))
         low, starts, ends = _replace(low, starts, ends, self._token_edits(low))
         return Folded(low, tuple(starts), tuple(ends))
@@ -231,6 +258,12 @@ class Folder:
             if word is not None and word != token:
                 edits.append((start, end, word))
         return edits
+
+
+def _looks_suspect(low: str) -> bool:
+    """Whether lower-case ``low`` may hold a disguise: cheap looks first, then the full one."""
+    return bool((_QUICK_LEET.search(low) or _QUICK_RUN.search(low)
+                 or _QUICK_SPACED.search(low)) and _SUSPECT.search(low))
 
 
 def _clean_unicode(text: str) -> tuple[list[str], list[int], list[int]]:
