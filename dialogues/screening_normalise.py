@@ -54,8 +54,8 @@ _LEET_CHARS = "".join(_LEET)
 # Anything worth a closer look; most messages have none of these and stop here.
 _SUSPECT = re.compile(
     r"[a-z][0-9@$!|*]+[a-z]"  # leet or an asterisk inside a word: k1ll, k*ll
-    r"|(?<![a-z0-9])[0-9@$|][a-z]{2,}"  # leading leet: 3nd, $uicide
-    r"|[a-z]{2}[0-9@$|]+(?![a-z0-9])"  # trailing leet: di3, hurt -> hur7
+    r"|(?<![a-z0-9])[0-9@$|*]+[a-z]"  # leading leet: 3nd, $uicide, 53x, *rder
+    r"|[a-z][0-9@$|*]+(?![a-z0-9])"  # trailing leet: di3, h17, kil*
     r"|(?<![a-z0-9])[a-z0-9@$|](?:[ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]){2,}(?![a-z0-9])"
     r"|([a-z])\1\1",  # a letter three or more times: kiiiill
 )
@@ -79,6 +79,7 @@ _UNICODE_SUSPECT = re.compile(
 _SPACED = re.compile(
     r"(?<![a-z0-9@$|])[a-z0-9@$|](?:[ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]){2,}"
     r"(?![a-z0-9@$|])")
+_UNIT = re.compile(r"[a-z0-9@$|]")
 _SEPARATORS = re.compile(r"[ .\-_*\u00b7\u2022]")
 # A word with letters and possibly leet characters or asterisks in it.
 _TOKEN = re.compile(r"[a-z0-9@$!|*]+")
@@ -110,12 +111,15 @@ class Folded:
 
 def _forms(word: str) -> set[str]:
     """A lexicon word and its usual endings: kill, kills, killed, killing, killer."""
-    out = {word, word + "s", word + "ed", word + "ing", word + "er", word + "ers"}
+    if len(word) <= 2:
+        return {word}  # "i", "me", "my": no endings
+    out = {word, word + "s", word + "ed", word + "ing", word + "in", word + "er", word + "ers"}
     if word.endswith("e"):
-        out |= {word + "d", word[:-1] + "ing"}
+        out |= {word + "d", word[:-1] + "ing", word[:-1] + "in"}
     if (len(word) >= 3 and word[-1] not in "aeiouwy" and word[-2] in "aeiou"
             and word[-3] not in "aeiou"):
-        out |= {word + word[-1] + "ing", word + word[-1] + "ed", word + word[-1] + "er"}
+        double = word + word[-1]
+        out |= {double + "ing", double + "in", double + "ed", double + "er"}
     return out
 
 
@@ -123,13 +127,14 @@ class Folder:
     """Folds text against one evasion lexicon; build once, call ``fold`` per message."""
 
     def __init__(self, lexicon: Iterable[str]) -> None:
-        words: set[str] = set()
-        for word in lexicon:
-            words |= _forms(word.lower())
-        self.words = frozenset(words)
+        rank: dict[str, int] = {}  # earlier in the lexicon wins a tie ("thr*at": throat)
+        for index, word in enumerate(lexicon):
+            for form in _forms(word.lower()):
+                rank.setdefault(form, index)
+        self.words = frozenset(rank)
         # By length, so a token's pattern is tried only on words it could spell.
         by_length: dict[int, list[str]] = {}
-        for word in sorted(self.words, key=lambda w: (-len(w), w)):
+        for word in sorted(self.words, key=lambda w: (-len(w), rank[w], w)):
             by_length.setdefault(len(word), []).append(word)
         self._by_length = by_length
         self._longest = max(by_length, default=0)
@@ -236,9 +241,22 @@ class Folder:
         for match in _SPACED.finditer(text):
             letters = _SEPARATORS.sub("", match.group(0))
             words = self._segment(letters)
-            if words is None:
+            if words is not None:
+                edits.append((match.start(), match.end(), " ".join(words)))
                 continue
-            edits.append((match.start(), match.end(), " ".join(words)))
+            # A stray letter or digit at either end ("...order. i", "drunk 3 bottles").
+            units = _UNIT.findall(match.group(0))
+            head = self._segment("".join(units[1:]))
+            if head is not None:
+                first = _UNIT.search(match.group(0))
+                assert first is not None
+                edits.append((match.start() + first.end(), match.end(), " " + " ".join(head)))
+                continue
+            tail = self._segment("".join(units[:-1]))
+            if tail is not None:
+                last = list(_UNIT.finditer(match.group(0)))[-1]
+                edits.append((match.start(), match.start() + last.start(),
+                              " ".join(tail) + " "))
         return edits
 
     def _token_edits(self, text: str) -> list[tuple[int, int, str]]:
@@ -246,7 +264,15 @@ class Folder:
         for match in _TOKEN.finditer(text):
             token = match.group(0)
             start, end = match.start(), match.end()
-            # Emphasis and punctuation round a word are not part of it: *kill*, kill!!
+            # Emphasis and punctuation round a word are not part of it (*kill*, kill!!),
+            # unless the star stands for a letter ("*rder").
+            while token and token[-1] == "!":
+                token, end = token[:-1], end - 1
+            if token[:1] == "*" or token[-1:] == "*":
+                starred = self.resolve(token) if any("a" <= c <= "z" for c in token) else None
+                if starred is not None:
+                    edits.append((start, end, starred))
+                    continue
             while token and token[-1] in "!*":
                 token, end = token[:-1], end - 1
             while token and token[0] in "!*":

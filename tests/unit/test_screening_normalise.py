@@ -41,6 +41,13 @@ def folded(text: str) -> str:
     ("hiiiiit", "hit"),
     ("shoooooot", "shoot"),  # longest word the runs allow
     ("k\u0336i\u0336l\u0336l\u0336", "kill"),  # combining strike-through
+    ("i s h o v e d her", "i shoved her"),  # the spaced run takes in a one-letter word
+    ("d r u n k 3 times", "drunk 3 times"),  # a stray digit after the spaced word
+    ("h17 him", "hit him"),  # trailing digits
+    ("53x", "sex"),  # leading digits
+    ("the *rder", "the order"),  # a star standing for the first letter
+    ("thr*at", "throat"),  # a tie goes to the word listed first
+    ("c*ttin", "cuttin"),  # dialect -in endings are forms too
 ])
 def test_each_disguise_is_undone(text: str, plain: str) -> None:
     assert folded(text) == plain
