@@ -56,15 +56,15 @@ _SUSPECT = re.compile(
     r"[a-z][0-9@$!|*]+[a-z]"  # leet or an asterisk inside a word: k1ll, k*ll
     r"|(?<![a-z0-9])[0-9@$|*]+[a-z]"  # leading leet: 3nd, $uicide, 53x, *rder
     r"|[a-z][0-9@$|*]+(?![a-z0-9])"  # trailing leet: di3, h17, kil*
-    r"|(?<![a-z0-9])[a-z0-9@$|](?:[ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]){2,}(?![a-z0-9])"
+    r"|(?<![a-z0-9])[a-z0-9@$|](?:[\x20.\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]){2,}(?![a-z0-9])"
     r"|([a-z])\1\1",  # a letter three or more times: kiiiill
 )
 # Single letters (or leet characters) with one or two separators between: h u r t.
 # Cheap first looks, one per kind (one alternation scanning every position is slower).
 _QUICK_LEET = re.compile(r"[0-9@$|*!]")
 _QUICK_RUN = re.compile(r"([a-z])\1\1")
-_QUICK_SPACED = re.compile(r"\b[a-z][ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|][ .\-_*\u00b7\u2022]{1,2}"
-                           r"[a-z0-9@$|]\b")
+_QUICK_SPACED = re.compile(r"\b[a-z][\x20.\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]"
+                           r"[\x20.\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]\b")
 # Non-ASCII characters that can hide or disguise a letter: format and zero-width
 # characters, combining marks and variation selectors, look-alike letters, fullwidth and
 # mathematical letters, enclosed letters, invisible fillers, and a symbol (emoji) between
@@ -77,10 +77,10 @@ _UNICODE_SUSPECT = re.compile(
     + "".join(sorted(_CONFUSABLE)) + "]"
     "|[a-zA-Z][\u2190-\u2bff\U0001f000-\U0001faff]+[a-zA-Z]")
 _SPACED = re.compile(
-    r"(?<![a-z0-9@$|])[a-z0-9@$|](?:[ .\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]){2,}"
+    r"(?<![a-z0-9@$|])[a-z0-9@$|](?:[\x20.\-_*\u00b7\u2022]{1,2}[a-z0-9@$|]){2,}"
     r"(?![a-z0-9@$|])")
 _UNIT = re.compile(r"[a-z0-9@$|]")
-_SEPARATORS = re.compile(r"[ .\-_*\u00b7\u2022]")
+_SEPARATORS = re.compile(r"[\x20.\-_*\u00b7\u2022]")
 # A word with letters and possibly leet characters or asterisks in it.
 _TOKEN = re.compile(r"[a-z0-9@$!|*]+")
 _RUN = re.compile(r"(.)\1*")
