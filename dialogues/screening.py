@@ -3,7 +3,9 @@
 Theory of operation. The lexicon lives in content/screening.yaml; this module only applies
 it, and every decision is traceable to a rule id. For one message:
 
-1. Normalise it (lower case, no apostrophes, txt-speak expanded: see screening_text).
+1. Undo disguises (k1ll, h u r t, zero-width and look-alike characters: see
+   screening_normalise), keeping where each character came from; then normalise (lower
+   case, no apostrophes, txt-speak expanded: see screening_text).
 2. Prefilter: a pattern runs only if the literals it needs occur (screening_text reads
    them from the compiled regexes); most messages stop here. Long messages are
    filtered and scanned a few sentences at a time.
@@ -16,10 +18,18 @@ it, and every decision is traceable to a rule id. For one message:
    is someone else as the subject ("my dad used to hit her"), unless a child is at risk.
 4. Rules aimed at a person take their category from who it is ("my son" -> child_harm);
    "her", "him" and "them" refer to the last person of that kind named earlier in the
-   message, else to the pronoun's default (her -> partner, him -> someone else); "her
-   mum" just after a child is named is that child's mother, the partner.
+   message; failing that, to a partner of that sex named anywhere in it ("I slapped him,
+   he's my husband") or known from ``partner_gender``; else to the pronoun's default (her
+   -> partner, him -> someone else). "Her mum" just after a child is named is that
+   child's mother, the partner. A concern told as past learning ("I used to..., I don't
+   now") is dropped.
 5. Severity is the rule's, raised to urgent by an ``escalate_when`` cue in scope, or
    because the category is always urgent (strangulation).
+6. Evidence quotes the participant's own words, mapped back through both steps of 1.
+
+Cost is linear in message length: clause and sentence bounds, the people named and the
+per-sentence checks are worked out once per message (``_Message``), and the words before
+a match are read back at most ``_BEFORE`` characters.
 
 Pure: no I/O beyond loading the YAML once, no logging, no database, no Telegram.
 """
