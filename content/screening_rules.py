@@ -67,6 +67,11 @@ class Exclusions(_Strict):
     topic_talk: list[str] = []
     topic_window_words: int = Field(default=4, ge=0, le=10)
     third_party_subjects: list[str] = []
+    # Past learning: a concern-level match in a clause that tells of the past
+    # (``past_cues`` just before it) is dropped when the message also says it has stopped
+    # (``reflection_cues``): "I used to check her phone, I don't now".
+    past_cues: list[str] = []
+    reflection_cues: list[str] = []
 
 
 class Prefilter(_Strict):
@@ -86,12 +91,15 @@ class Rule(_Strict):
     patterns: list[str] = Field(min_length=1)
     with_target: bool = False
     default_target: str | None = None
+    # Who an unresolved "him"/"her" means for this rule, instead of the pronoun's default.
+    pronouns_default_to: str | None = None
     requires: list[str] = []
     unless: list[str] = []
     unless_before: list[str] = []
     escalate_when: list[str] = []
     scope: Literal["sentence", "message"] = "sentence"
     negatable: bool = True
+    topic_talk_applies: bool = True
     examples: list[str] = []
 
     @model_validator(mode="after")
@@ -108,6 +116,7 @@ class CompiledRule:
     severity: Severity
     with_target: bool
     default_target: str | None  # a people key
+    pronouns_default_to: str | None  # a people key
     patterns: tuple[re.Pattern[str], ...]
     requires: re.Pattern[str] | None
     unless: re.Pattern[str] | None
@@ -115,6 +124,7 @@ class CompiledRule:
     escalate: re.Pattern[str] | None
     scope: Literal["sentence", "message"]
     negatable: bool
+    topic_talk_applies: bool = True
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,9 @@ class CompiledPeople:
 class ScreeningRules(_Strict):
     version: int = Field(ge=1)
     replacements: dict[str, str] = {}
+    # Words people disguise ("k1ll", "h u r t"): the normaliser undoes a disguise only
+    # when the result is one of these (with its usual endings), so "3pm" stays "3pm".
+    evasion_words: list[str] = []
     prefilter: Prefilter
     terms: dict[str, list[str]] = {}
     people: dict[str, PeopleGroup]
@@ -149,6 +162,9 @@ class ScreeningRules(_Strict):
 
     @model_validator(mode="after")
     def _compile(self) -> ScreeningRules:
+        odd = sorted(w for w in self.evasion_words if not re.fullmatch(r"[a-z]+", w))
+        if odd:
+            raise ValueError(f"evasion_words: lower-case letters only: {odd}")
         bad = sorted(k for k in self.replacements if not re.fullmatch(r"[a-z0-9]+", k))
         if bad:
             raise ValueError(f"replacements: keys must be one lower-case word each: {bad}")
@@ -160,9 +176,9 @@ class ScreeningRules(_Strict):
             if p.default not in self.people:
                 raise ValueError(f"pronouns.{p.word}: default {p.default!r} is not in people")
         for rule in self.rules:
-            if rule.default_target is not None and rule.default_target not in self.people:
-                raise ValueError(f"rule {rule.id}: default_target {rule.default_target!r} "
-                                 "is not in people")
+            for field in (rule.default_target, rule.pronouns_default_to):
+                if field is not None and field not in self.people:
+                    raise ValueError(f"rule {rule.id}: {field!r} is not in people")
         if self.childs_parent is not None:
             try:
                 re.compile(self.childs_parent)
@@ -184,6 +200,10 @@ class ScreeningRules(_Strict):
                 "exclusions.third_party_subjects", self.exclusions.third_party_subjects,
                 prefix="^", suffix=" ?$"),
             "clause_breaks": macros.compile_list("clause_breaks", self.clause_breaks),
+            "past_cues": macros.compile_list("exclusions.past_cues",
+                                             self.exclusions.past_cues),
+            "reflection_cues": macros.compile_list("exclusions.reflection_cues",
+                                                   self.exclusions.reflection_cues),
         }
         self._lists["idioms"] = tuple(macros.compile(f"exclusions.idioms[{i}]", item)
                                       for i, item in enumerate(self.exclusions.idioms))
@@ -278,12 +298,14 @@ def _compile_rule(rule: Rule, macros: _Macros) -> CompiledRule:
     return CompiledRule(
         id=rule.id, category=rule.category, severity=rule.severity,
         with_target=rule.with_target, default_target=rule.default_target,
+        pronouns_default_to=rule.pronouns_default_to,
         patterns=patterns, requires=optional("requires", rule.requires),
         unless=optional("unless", rule.unless),
         unless_before=macros.compile_list(f"{where} unless_before", rule.unless_before,
                                           suffix=" ?$") if rule.unless_before else None,
         escalate=optional("escalate_when", rule.escalate_when),
-        scope=rule.scope, negatable=rule.negatable)
+        scope=rule.scope, negatable=rule.negatable,
+        topic_talk_applies=rule.topic_talk_applies)
 
 
 def _compile_people(rules: ScreeningRules, macros: _Macros) -> CompiledPeople:

@@ -3,7 +3,9 @@
 Theory of operation. The lexicon lives in content/screening.yaml; this module only applies
 it, and every decision is traceable to a rule id. For one message:
 
-1. Normalise it (lower case, no apostrophes, txt-speak expanded: see screening_text).
+1. Undo disguises (k1ll, h u r t, zero-width and look-alike characters: see
+   screening_normalise), keeping where each character came from; then normalise (lower
+   case, no apostrophes, txt-speak expanded: see screening_text).
 2. Prefilter: a pattern runs only if the literals it needs occur (screening_text reads
    them from the compiled regexes); most messages stop here. Long messages are
    filtered and scanned a few sentences at a time.
@@ -16,10 +18,18 @@ it, and every decision is traceable to a rule id. For one message:
    is someone else as the subject ("my dad used to hit her"), unless a child is at risk.
 4. Rules aimed at a person take their category from who it is ("my son" -> child_harm);
    "her", "him" and "them" refer to the last person of that kind named earlier in the
-   message, else to the pronoun's default (her -> partner, him -> someone else); "her
-   mum" just after a child is named is that child's mother, the partner.
+   message; failing that, to a partner of that sex named anywhere in it ("I slapped him,
+   he's my husband") or known from ``partner_gender``; else to the pronoun's default (her
+   -> partner, him -> someone else). "Her mum" just after a child is named is that
+   child's mother, the partner. A concern told as past learning ("I used to..., I don't
+   now") is dropped.
 5. Severity is the rule's, raised to urgent by an ``escalate_when`` cue in scope, or
    because the category is always urgent (strangulation).
+6. Evidence quotes the participant's own words, mapped back through both steps of 1.
+
+Cost is linear in message length: clause and sentence bounds, the people named and the
+per-sentence checks are worked out once per message (``_Message``), and the words before
+a match are read back at most ``_BEFORE`` characters.
 
 Pure: no I/O beyond loading the YAML once, no logging, no database, no Telegram.
 """
@@ -27,32 +37,37 @@ Pure: no I/O beyond loading the YAML once, no logging, no database, no Telegram.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
 
 from content.screening_rules import (
     CATEGORIES,
     CompiledRule,
+    Gender,
+    Pronoun,
     ScreeningRules,
     default_screening_rules,
 )
+from dialogues.screening_normalise import Folded, Folder
 from dialogues.screening_text import (
     LiteralExtractor,
     LiteralIndex,
     chunks,
-    clause_start,
     last_words,
     normalise,
-    sentence_bounds,
+    normalise_words,
 )
 
 Level = Literal["urgent", "concern"]
+PartnerGender = Literal["female", "male"]
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """Which rule fired, for which category and severity, on which (normalised) words."""
+    """Which rule fired, for which category and severity, on which words: ``matched``
+    quotes the participant's own text (before any normalisation)."""
 
     rule: str
     category: str
@@ -85,6 +100,8 @@ class Screener:
         self._people = rules.people_index
         self._always_urgent = frozenset(rules.always_urgent)
         self._table = rules.replacements
+        self._folder = Folder(rules.evasion_words)
+        self._word_cache: dict[str, list[str]] = {}  # raw word -> its normalised words
 
         pattern = rules.pattern
         self._cues = pattern("negation_cues") or _NOTHING
@@ -94,6 +111,8 @@ class Screener:
         self._topic = pattern("topic_talk") or _NOTHING
         self._third_party = pattern("third_party") or _NOTHING
         self._breaks = pattern("clause_breaks") or _NOTHING
+        self._past = pattern("past_cues") or _NOTHING
+        self._reflection = pattern("reflection_cues") or _NOTHING
         self._window = rules.negation.window_words
         self._parent_words = re.compile(rules.childs_parent) if rules.childs_parent \
             else _NOTHING
@@ -119,64 +138,96 @@ class Screener:
                        for i in self._index.candidates(t[start:end]) if i < rules})
 
     def normalise(self, text: str) -> str:
-        return normalise(text, self._table)
+        """The text the rules read: disguises undone (screening_normalise), then lower
+        case without apostrophes and txt-speak expanded (screening_text)."""
+        return normalise(self._folder.fold(text).text, self._table)
 
-    def screen(self, text: str) -> Screening:
-        """Screen one message."""
-        t = self.normalise(text)
+    def screen(self, text: str, partner_gender: PartnerGender | None = None) -> Screening:
+        """Screen one message. ``partner_gender``, when the participant has said it,
+        tells who an unexplained "him" or "her" most likely is: "I slapped him" from
+        someone whose partner is a man is harm to the partner."""
+        folded = self._folder.fold(text)
+        t = normalise(folded.text, self._table)
         found: dict[tuple[str, str], Evidence] = {}
+        spans: dict[tuple[str, str], tuple[int, int]] = {}
         rules = len(self._pairs)
+        message: _Message | None = None
         for start, end in chunks(t):  # long texts: filter and scan a few sentences at a time
             candidates = self._index.candidates(t[start:end])
-            idioms: list[tuple[int, int]] | None = None
+            idioms: _Spans | None = None
             for index in candidates:
                 if index >= rules:
                     break
                 rule, p = self._pairs[index]
+                if rule.scope == "message" and rule.requires is not None:
+                    # The whole message must hold these anyway: ask once, before the
+                    # (often slower) patterns run.
+                    if message is None:
+                        message = _Message(t, self._breaks, self._people.referents,
+                                           partner_gender)
+                    if not message.finds(rule.requires, 0, len(t)):
+                        continue
                 for match in p.finditer(t, start, end):
                     if idioms is None:
-                        idioms = [m.span() for i in candidates if i >= rules
-                                  for m in self._idiom_list[i - rules].finditer(t, start, end)]
-                    for ev in self._judge(rule, match, t, idioms):
+                        idioms = _Spans([m.span() for i in candidates if i >= rules
+                                         for m in self._idiom_list[i - rules].finditer(
+                                             t, start, end)])
+                    if message is None:
+                        message = _Message(t, self._breaks, self._people.referents,
+                                           partner_gender)
+                    for ev in self._judge(rule, match, message, idioms):
                         key = (ev.rule, ev.category)
                         if key not in found or ev.severity > found[key].severity:
                             found[key] = ev  # first evidence per rule, or an urgent one
-        return _summarise(tuple(found.values()))
+                            spans[key] = match.span()
+        if not found:
+            return CLEAR
+        quote = _Quoter(text, folded, t, self._table, self._word_cache)
+        return _summarise(tuple(replace(ev, matched=quote(*spans[key]))
+                                for key, ev in found.items()))
 
-    def _judge(self, rule: CompiledRule, match: re.Match[str], t: str,
-               idioms: list[tuple[int, int]]) -> list[Evidence]:
+    def _judge(self, rule: CompiledRule, match: re.Match[str], message: _Message,
+               idioms: _Spans) -> list[Evidence]:
+        # Everything here looks at a bounded window round the match, or at the sentence
+        # once per rule (memoised), so a long message costs time in proportion to it.
+        t = message.text
         start, end = match.span()
-        if any(a < end and start < b for a, b in idioms):
+        if idioms.overlaps(start, end):
             return []
-        before = t[clause_start(t, start, self._breaks):start].strip()
+        clause = message.clause_start(start)
+        # Nothing below reads further back than _BEFORE characters (a few words).
+        before = t[max(clause, start - _BEFORE):start].strip()
         if rule.negatable and (self._negated(last_words(before, self._window), t, start)
                                or self._denied_after.match(t, end)):
             return []
-        if self._is_topic_talk(before):
+        if rule.topic_talk_applies and self._is_topic_talk(before):
             return []
         if rule.unless_before is not None and rule.unless_before.search(before):
             return []
         if rule.scope == "message":
-            scope = t
+            left, right = 0, len(t)
         else:
-            left, right = sentence_bounds(t, start, end)
-            scope = t[left:right]
-        if rule.requires is not None and not rule.requires.search(scope):
+            left, right = message.sentence(start, end)
+        if rule.requires is not None and not message.finds(rule.requires, left, right):
             return []
-        if rule.unless is not None and rule.unless.search(scope):
+        if rule.unless is not None and message.finds(rule.unless, left, right):
             return []
-        target = self._target(rule, match, t)
-        if (not _OWN_RISK & {target, rule.category}
+        target = self._target(rule, match, message)
+        if (not _OWN_RISK & {target, rule.category} and start - clause <= _BEFORE
                 and self._third_party.search(before)):
             return []  # someone else did it ("my dad used to hit her")
         severity: Level = rule.severity
-        if severity == "concern" and rule.escalate is not None and rule.escalate.search(scope):
+        if (severity == "concern" and rule.escalate is not None
+                and message.finds(rule.escalate, left, right)):
             severity = "urgent"
         categories = [rule.category if rule.category != "target" else target]
         if rule.with_target and target is not None:
             categories.append(target)
         if any(c in self._always_urgent for c in categories):
             severity = "urgent"
+        if (severity == "concern" and self._past.search(before)
+                and message.finds(self._reflection, 0, len(t))):
+            return []  # past learning: "I used to follow her; I'm ashamed of it now"
         words = match.group(0).strip()
         return [Evidence(rule.id, c, severity, words) for c in dict.fromkeys(categories)
                 if c is not None]
@@ -198,7 +249,8 @@ class Screener:
         topic = self._topic.search(before)
         return topic is not None and self._new_subject.search(before, topic.end()) is None
 
-    def _target(self, rule: CompiledRule, match: re.Match[str], t: str) -> str | None:
+    def _target(self, rule: CompiledRule, match: re.Match[str],
+                message: _Message) -> str | None:
         """The category of the person the words are aimed at, if the rule cares."""
         if rule.category != "target" and not rule.with_target:
             return None
@@ -207,31 +259,180 @@ class Screener:
         key = rule.default_target
         if who is not None:
             pronoun = people.pronouns.get(who)
+            at = match.start("who")
             if pronoun is None:
                 key = next((k for k, _c, _g, p in people.groups if p.fullmatch(who)), key)
-                if key == "other" and self._childs_parent(who, t, match.start("who")):
+                if key == "other" and self._childs_parent(who, message, at):
                     key = "partner"
             else:
-                key = pronoun.default
-                at = match.start("who")
-                for ref in people.referents.finditer(t, 0, at):
-                    group, _, gender = (ref.lastgroup or "").partition("__")
-                    # A word that could be anyone's ("my manager") names "her" only nearby.
-                    if gender in pronoun.refers_to and (
-                            gender != "either" or group == pronoun.default
-                            or at - ref.end() <= _EITHER_REACH):
-                        key = group
+                key = message.referent(pronoun, at)
+                if key in (None, "other") and "partner" in self.rules.people and (
+                        message.names_partner(pronoun.refers_to)
+                        or message.partner_gender in pronoun.refers_to):
+                    # "I slapped him ... he's my husband": the partner is named in the
+                    # message (even after the pronoun), or known to be of this gender.
+                    key = "partner"
+                elif key is None:
+                    key = rule.pronouns_default_to or pronoun.default
+                    if (key == "partner" and message.partner_gender is not None
+                            and message.partner_gender not in pronoun.refers_to):
+                        key = "other"  # "her", from someone whose partner is a man
         return self.rules.people[key].category if key is not None else None
 
-    def _childs_parent(self, who: str, t: str, at: int) -> bool:
+    def _childs_parent(self, who: str, message: _Message, at: int) -> bool:
         """Whether ``who`` ("her mum") is the mother of the child named last before ``at``:
         "my 6 year old saw me punch her mum" is about the partner, not someone else."""
         if "partner" not in self.rules.people or not self._parent_words.fullmatch(who):
             return False
-        last = None
-        for last in self._people.referents.finditer(t, 0, at):  # noqa: B007 - the last
-            pass
-        return last is not None and (last.lastgroup or "").startswith("child__")
+        last = message.last_referent(at)
+        return last is not None and last[1] == "child"
+
+
+_BEFORE = 240  # characters before a match that negation, topic and subject checks read
+
+
+class _Spans:
+    """Idiom spans, for "does this match overlap one?" in logarithmic time."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans.sort()
+        self._starts = [a for a, _ in spans]
+        self._reach: list[int] = []  # the furthest end among spans starting so far
+        furthest = -1
+        for _, b in spans:
+            furthest = max(furthest, b)
+            self._reach.append(furthest)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        count = bisect_left(self._starts, end)  # spans starting before the match ends
+        return count > 0 and self._reach[count - 1] > start
+
+
+class _Message:
+    """One normalised message, with what the rules ask about it worked out once:
+    clause and sentence boundaries, the people named and where, and per-sentence
+    answers of the rules' extra patterns. Keeps screening linear in message length."""
+
+    def __init__(self, text: str, breaks: re.Pattern[str], referents: re.Pattern[str],
+                 partner_gender: str | None = None) -> None:
+        self.text = text
+        self.partner_gender = partner_gender
+        self._breaks = breaks
+        self._referents = referents
+        self._clause_ends: list[int] | None = None
+        self._sentence_ends: list[int] | None = None
+        self._refs: list[tuple[int, str, str]] | None = None  # (end, people key, gender)
+        self._ref_ends: list[int] = []
+        self._found: dict[tuple[int, int, int], bool] = {}
+        self._partner_genders: set[str] | None = None
+        self._by_pronoun: dict[str, tuple[list[tuple[int, str]], list[int],
+                                          list[tuple[int, str]], list[int]]] = {}
+
+    def clause_start(self, pos: int) -> int:
+        """Where the clause holding ``pos`` begins (after a comma, "but", "so"...)."""
+        if self._clause_ends is None:
+            self._clause_ends = [m.end() for m in self._breaks.finditer(self.text)]
+        ends = self._clause_ends
+        index = bisect_right(ends, pos) - 1
+        return ends[index] if index >= 0 else 0
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence (split on . ! ?) around the span ``start:end``."""
+        if self._sentence_ends is None:
+            self._sentence_ends = [m.start() for m in _SENTENCE_MARK.finditer(self.text)]
+        marks = self._sentence_ends
+        before = bisect_left(marks, start) - 1
+        after = bisect_left(marks, end)
+        return (marks[before] + 1 if before >= 0 else 0,
+                marks[after] if after < len(marks) else len(self.text))
+
+    def finds(self, pattern: re.Pattern[str], left: int, right: int) -> bool:
+        """Whether ``pattern`` occurs in ``text[left:right]``; asked once per sentence."""
+        key = (id(pattern), left, right)
+        if key not in self._found:
+            self._found[key] = pattern.search(self.text[left:right]) is not None
+        return self._found[key]
+
+    def _people(self) -> list[tuple[int, str, str]]:
+        if self._refs is None:
+            self._refs = []
+            for ref in self._referents.finditer(self.text):
+                group, _, gender = (ref.lastgroup or "").partition("__")
+                self._refs.append((ref.end(), group, gender))
+            self._ref_ends = [end for end, _, _ in self._refs]
+        return self._refs
+
+    def names_partner(self, genders: list[Gender]) -> bool:
+        """Whether the message names a partner of one of ``genders`` anywhere."""
+        if self._partner_genders is None:
+            self._partner_genders = {gender for _, group, gender in self._people()
+                                     if group == "partner"}
+        return not self._partner_genders.isdisjoint(genders)
+
+    def last_referent(self, at: int) -> tuple[int, str, str] | None:
+        """The last person word that ends by ``at``."""
+        refs = self._people()
+        index = bisect_right(self._ref_ends, at) - 1
+        return refs[index] if index >= 0 else None
+
+    def referent(self, pronoun: Pronoun, at: int) -> str | None:
+        """Who "her", "him" or "them" at ``at`` means: the last person of that kind
+        named before it. A word that could be anyone's ("my manager") names "her" only
+        within _EITHER_REACH characters. None: nobody fits, so the pronoun's default."""
+        if pronoun.word not in self._by_pronoun:
+            sure: list[tuple[int, str]] = []  # always fit
+            nearby: list[tuple[int, str]] = []  # fit only within reach
+            for end, group, gender in self._people():
+                if gender not in pronoun.refers_to:
+                    continue
+                if gender != "either" or group == pronoun.default:
+                    sure.append((end, group))
+                else:
+                    nearby.append((end, group))
+            self._by_pronoun[pronoun.word] = (sure, [e for e, _ in sure],
+                                              nearby, [e for e, _ in nearby])
+        sure, sure_ends, nearby, nearby_ends = self._by_pronoun[pronoun.word]
+        best: tuple[int, str] | None = None
+        index = bisect_right(sure_ends, at) - 1
+        if index >= 0:
+            best = sure[index]
+        index = bisect_right(nearby_ends, at) - 1
+        if index >= 0 and nearby[index][0] >= at - _EITHER_REACH and (
+                best is None or nearby[index][0] >= best[0]):
+            best = nearby[index]
+        return best[1] if best is not None else None
+
+
+_SENTENCE_MARK = re.compile(r"[.!?]")
+
+
+class _Quoter:
+    """Maps a span of the normalised text back to the participant's own words."""
+
+    def __init__(self, original: str, folded: Folded, t: str,
+                 table: dict[str, str], cache: dict[str, list[str]]) -> None:
+        self._original = original
+        self._folded = folded
+        words = normalise_words(folded.text, table, cache)
+        self._ok = " ".join(w for w, _, _ in words) == t
+        self._words = words
+        self._t = t
+        offsets, at = [], 0
+        for word, _, _ in words:
+            offsets.append(at)
+            at += len(word) + 1
+        self._offsets = offsets
+
+    def __call__(self, start: int, end: int) -> str:
+        if not self._ok or not self._words:  # cannot happen; quote the normalised words
+            return self._t[start:end].strip()
+        first = max(bisect_right(self._offsets, start) - 1, 0)
+        last = max(bisect_right(self._offsets, max(end - 1, start)) - 1, first)
+        left = self._words[first][1]
+        right = self._words[last][2]
+        o_left, _ = self._folded.original_span(left, left + 1)
+        _, o_right = self._folded.original_span(right - 1, right)
+        return self._original[o_left:o_right].strip()
 
 
 def _summarise(evidence: tuple[Evidence, ...]) -> Screening:

@@ -49,6 +49,30 @@ def normalise(text: str, table: Mapping[str, str]) -> str:
     return " ".join([table.get(word, word) for word in words])
 
 
+_WORD = re.compile(r"\S+")
+
+
+def normalise_words(text: str, table: Mapping[str, str],
+                    cache: dict[str, list[str]] | None = None) -> list[tuple[str, int, int]]:
+    """The words of ``normalise(text, table)``, each with the span of the word of
+    ``text`` (split on white space) it came from. Normalising word by word gives the same
+    words as normalising the whole, because nothing in it reaches across white space.
+    Slower than ``normalise``: used only to quote the words of a flagged message."""
+    out: list[tuple[str, int, int]] = []
+    known = {} if cache is None else cache
+    if len(known) > 20_000:  # a bound on memory; the common words come straight back
+        known.clear()
+    for word in _WORD.finditer(text):
+        start, end = word.span()
+        raw = word.group(0)
+        pieces = known.get(raw)
+        if pieces is None:
+            pieces = known[raw] = normalise(raw, table).split()
+        for piece in pieces:
+            out.append((piece, start, end))
+    return out
+
+
 def clause_start(text: str, pos: int, breaks: re.Pattern[str]) -> int:
     """Index where the clause holding ``pos`` begins (after a comma, "but", "so"...)."""
     start = text.rfind(".", 0, pos) + 1

@@ -55,5 +55,6 @@ async def test_the_alert_says_why_in_words_without_rule_ids(participant: User) -
     alert = await alert_for(participant, URGENT_TEXT)
 
     assert "harm.intent" not in alert and "strangulation.words" not in alert
-    assert "talks of harming their partner (“im going to strangle her”" in alert
+    # The words are quoted as the participant wrote them, not as the screener read them.
+    assert "talks of harming their partner (“i'm going to strangle her”" in alert
     assert "mentions strangulation or choking (“strangle”)" in alert
