@@ -16,20 +16,14 @@ into sentence pieces first (``pieces``) and at most ``max_pieces`` of them are e
 from __future__ import annotations
 
 import importlib.resources
-import os
 import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-# One BLAS thread: screening is many small matrices, and on a shared box a thread pool
-# spins against other processes (measured: 4-5 times slower). Set before numpy loads.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-import numpy as np  # noqa: E402 - after the thread setting
-import numpy.typing as npt  # noqa: E402
+import numpy as np
+import numpy.typing as npt
 
 Matrix = npt.NDArray[np.float32]
 

@@ -260,6 +260,31 @@ NEG = [
     "{C} has a sleepover {LATER}", "I took my medication as prescribed", "I've got a doctor's appointment about my sleep",
     "I'm going to tell {P} how I feel {LATER}", "{PS} asked me to give {P} space and I have",
     "I had one pint at the wedding and went home", "I'm picking up the kids {LATER}",
+    # more of the everyday and the hard-but-fine
+    "I was gutted when {PS} said {PS} needed a break but I'm giving {P} space",
+    "{PS} went out with {PP} friends and I was fine with it", "I felt jealous but I talked to {P} about it calmly",
+    "I told {P} I was angry and then we both calmed down", "I'm seeing my counsellor {LATER}",
+    "my dad used to batter my mum and I don't want to be like him", "I've had a terrible day at work, proper stressful",
+    "I'm struggling with money but I've spoken to the bank", "I snapped at {C} and said sorry straight after",
+    "I'm knackered from night shifts", "{C} had a tantrum in Tesco, we got through it", "I'm not allowed to drive yet after the op",
+    "I'm not drinking this weekend, got the kids", "{PS} has the car today so I'm getting the bus",
+    "I handed my phone to {P} so {PS} could look at the photos", "we went through the budget together",
+    "I'm going to see the kids at my mum's as agreed {LATER}", "the court hearing got moved to next month",
+    "I'm fuming about the bin collection", "I watched the darts and went to bed", "my knee is killing me after football",
+    "the lads were ribbing me at work, all banter", "I cried at the end of the film", "I keep my tools in the van for work",
+    "I use a Stanley knife every day at work", "I bought a new kitchen knife set for the flat",
+    "we had a pillow fight with {C}, they loved it", "{C} choked on a grape but spat it out, scary", "I shot a video of {C}'s first steps",
+    "I'm so tired I could die", "I'm dying to get home", "I'd murder a kebab right now", "the suspense is killing me",
+    "{PS} said no to the holiday and that's fair enough", "I asked {P} if {PS} wanted to and {PS} said not tonight, so we watched a film",
+    "I've been following the news about the election", "I follow Man United", "I tracked my parcel and it's coming {LATER}",
+    "I checked in on {P} to see if {PS} got home safe, {PS} asked me to", "{PS} lives near {PP} mum now and the kids are settled",
+    "I've done my safety plan with my worker", "I've kept to my bail conditions all month", "I'm glad the order is there, it keeps things calm",
+    "I talked to my facilitator about the time I grabbed {P}, it was good to be honest", "I used to check {PP} phone, I don't now",
+    "the group talked about jealousy and I recognised myself", "I wrote in my journal instead of texting {P}",
+    "I'm raging but I'm not going to do anything, just needed to say it", "I need a minute to calm down, I'll message later",
+    "I feel like screaming into a pillow", "I went for a run to burn off the anger", "I punched the bag at boxing {WHEN}",
+    "the baby was sick all night, we're shattered", "I had a drink on my birthday and stopped at two", "I'm on the tablets the doctor gave me for my back",
+    "gutted, lost at pool again", "{C} scored a goal and I was screaming on the sideline", "I'm proper stressed about the move",
 ]
 
 STYLE_PREFIX = ["", "", "", "ngl ", "honestly ", "tbh ", "to be fair ", "aye ", "look, ", "mate ", "right ",
@@ -301,7 +326,6 @@ def _style(rng: random.Random, text: str) -> str:
 
 
 def build(seed: int = 9) -> list[dict[str, object]]:
-    rng = random.Random(seed)
     groups: list[tuple[str, list[str], bool, str | None, list[str]]] = [
         ("partner.past", PARTNER_PAST, True, "concern", ["partner_harm"]),
         ("partner.control", CONTROL, True, "concern", ["partner_harm"]),
@@ -329,6 +353,8 @@ def build(seed: int = 9) -> list[dict[str, object]]:
     seen: set[str] = set()
     for name, templates, flag, severity, categories in groups:
         for number, template in enumerate(templates):
+            # One generator per template: adding a template leaves every other row as it was.
+            rng = random.Random(f"{seed}:{name}:{number}")
             extra = ["partner_harm"] if name == "substance" and "{P}" in template and "hit" in template \
                 else []
             made = 0
