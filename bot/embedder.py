@@ -81,7 +81,8 @@ def _erf(x: Matrix) -> Matrix:
     t = 1.0 / (1.0 + 0.3275911 * a)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
                                                        + t * (-1.453152027 + t * 1.061405429))))
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    out: Matrix = (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+    return out
 
 
 def _gelu(x: Matrix) -> Matrix:
@@ -91,7 +92,8 @@ def _gelu(x: Matrix) -> Matrix:
 def _layer_norm(x: Matrix, weight: Matrix, bias: Matrix) -> Matrix:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + _EPS) * weight + bias).astype(np.float32)
+    out: Matrix = ((x - mean) / np.sqrt(var + _EPS) * weight + bias).astype(np.float32)
+    return out
 
 
 class Embedder:
@@ -189,7 +191,8 @@ class Embedder:
         summed = (x * mask[:, :, None]).sum(1)
         pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        out: Matrix = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return out
 
 
 @cache

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the templates are data, one sentence a line, easier to review unwrapped
 """Writes content/screening-corpus/templated.jsonl: the templated part of the corpus.
 
 Run ``python tools/screening_corpus.py`` after editing the templates, then
@@ -358,8 +359,14 @@ def build(seed: int = 9) -> list[dict[str, object]]:
             extra = ["partner_harm"] if name == "substance" and "{P}" in template and "hit" in template \
                 else []
             made = 0
+            timeless = "{WHEN}" not in template and "{LATER}" not in template
             for _ in range(PER_TEMPLATE * 4):
-                text = _style(rng, _fill(rng, template))
+                filled = _fill(rng, template)
+                if timeless and rng.random() < 0.35:
+                    # Times ("tonight", "when I get in") on safe rows as well as risky ones,
+                    # so the layer does not learn that a time of day is itself a risk.
+                    filled = f"{filled} {rng.choice(WHEN + LATER)}"
+                text = _style(rng, filled)
                 if text.lower() in seen:
                     continue
                 seen.add(text.lower())
