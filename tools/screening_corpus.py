@@ -286,6 +286,14 @@ NEG = [
     "I feel like screaming into a pillow", "I went for a run to burn off the anger", "I punched the bag at boxing {WHEN}",
     "the baby was sick all night, we're shattered", "I had a drink on my birthday and stopped at two", "I'm on the tablets the doctor gave me for my back",
     "gutted, lost at pool again", "{C} scored a goal and I was screaming on the sideline", "I'm proper stressed about the move",
+    # keeping away and respecting boundaries: close in topic to stalking and breach, but the opposite
+    "I deleted {PP} number so I can't ring {P} when I'm wound up", "I muted {P} on everything so I stop checking",
+    "I unfollowed {P} on Instagram, it's healthier", "I gave {PP} key back and I'm keeping my distance",
+    "I've not messaged {P} since {PS} asked me to stop", "I turned off location sharing, {PS} doesn't need me watching",
+    "I blocked {PP} sister as well so I'm not tempted to ask about {P}", "I stayed away from {PP} street even though it's the quick way",
+    "I wanted to text {P} but I wrote it in my journal instead", "I'm keeping to the no contact, it's hard but I'm doing it",
+    "I let the solicitor handle it instead of contacting {P}", "{PS} blocked me and I'm respecting that",
+    "I go the long way round so I don't pass {PP} work", "I asked my mate not to tell me anything about {P}",
 ]
 
 STYLE_PREFIX = ["", "", "", "ngl ", "honestly ", "tbh ", "to be fair ", "aye ", "look, ", "mate ", "right ",
