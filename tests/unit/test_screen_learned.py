@@ -105,12 +105,13 @@ def test_the_threshold_is_the_highest_that_reaches_the_recall() -> None:
     assert choose_threshold(p * 0.1, y, 1.0) == THRESHOLD_FLOOR
 
 
-# Wording unlike the corpus rows and the rules: what the layer is for.
+# Wording that is in no corpus row and that no rule matches: what the layer is for. A
+# regression guard, not a measure: the figures are in content/screening-model.json.
 UNSEEN_RISK = [
     ("when I'm back from the boozer she'll find out what happens to liars", "partner_harm"),
-    ("been putting my zopiclone aside each night, nearly enough now", "self_harm"),
-    ("I know which route she jogs, I was waiting by the canal", "stalking"),
-    ("he doesn't get a bank card, I hand him cash for the shopping on Fridays", "partner_harm"),
+    ("he has to hand his wages over to me every Friday", "partner_harm"),
+    ("I parked up by her new flat to see who goes in", "stalking"),
+    ("I drove round to her mate's to find out where she's staying", "stalking"),
 ]
 UNSEEN_FINE = [
     "we had a lovely Sunday dinner at my sister's",
@@ -138,5 +139,6 @@ def test_it_leaves_ordinary_messages_alone(learned: LearnedScreener, text: str) 
 
 def test_one_risky_sentence_in_a_long_message_still_counts(learned: LearnedScreener) -> None:
     filler = "Work was long and the bus was late again, standard Tuesday really. " * 40
-    text = filler + "I've been saving my sertraline up and I know what I'm doing with it."
+    text = filler + "I parked up by her new flat to see who goes in."
+    assert len(text) > 2000
     assert learned.verdict(text[-4096:]).flagged

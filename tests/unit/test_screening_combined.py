@@ -56,20 +56,24 @@ def test_the_shipped_screener_has_both_layers(shipped: CombinedScreener) -> None
 
 
 def test_the_learned_layer_adds_what_the_rules_miss(shipped: CombinedScreener) -> None:
-    text = "been putting my zopiclone aside each night, nearly enough now"
+    text = "he has to hand his wages over to me every Friday"
     explanation = shipped.explain(text)
-    assert explanation.combined.flagged
+    assert not explanation.rules.flagged
+    assert explanation.combined.flagged and "partner_harm" in explanation.combined.categories
     learned = [e for e in explanation.combined.evidence if e.rule == "learned"]
     assert learned and learned[0].matched.startswith("close to: ")
 
 
 def test_explain_names_each_layer(shipped: CombinedScreener) -> None:
     out = io.StringIO()
-    explain_stream(io.StringIO('{"text": "I want to die"}\nwe had a nice tea\n'), out, shipped)
+    lines = '{"text": "I want to die"}\nhe has to hand his wages over to me every Friday\n' \
+        'we had a nice tea\n'
+    explain_stream(io.StringIO(lines), out, shipped)
     text = out.getvalue()
     assert "combined: FLAGGED urgent" in text
     assert "rules:    self_harm." in text
-    assert "learned:" in text and "close to:" in text
+    assert "rules:    nothing matched" in text
+    assert "learned:  concern: partner_harm; close to:" in text
     assert "combined: clear" in text
 
 
