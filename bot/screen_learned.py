@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -53,6 +54,11 @@ CATEGORY_RECALL = 0.90
 THRESHOLD_FLOOR = 0.5
 LEARNED_ALWAYS_URGENT = frozenset({"strangulation"})
 EXEMPLARS_PER_GROUP = 1
+# Fewer words than this and the layer says nothing: the embedding of a name or a one-word
+# reply is not a sentence's meaning ("Zebedee" scored 0.96 as self-harm), and short risky
+# messages ("want to die", "kill myself") are the rules' strength.
+MIN_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]{2,}")
 Level = Literal["urgent", "concern"]
 npt_bool = npt.NDArray[np.bool_]
 
@@ -284,10 +290,10 @@ class LearnedScreener:
         probs = self.model.probabilities(embeddings)
         out: list[LearnedVerdict] = []
         at = 0
-        for ps in split:
+        for text, ps in zip(texts, split, strict=True):
             rows = slice(at, at + len(ps))
             at += len(ps)
-            out.append(self._verdict(probs[rows].max(axis=0), embeddings[rows]))
+            out.append(self._verdict(text, probs[rows].max(axis=0), embeddings[rows]))
         return out
 
     def verdict(self, text: str) -> LearnedVerdict:
@@ -296,10 +302,11 @@ class LearnedScreener:
     def screen(self, text: str) -> Screening:
         return self.verdict(text).screening()
 
-    def _verdict(self, p: Matrix, embeddings: Matrix) -> LearnedVerdict:
+    def _verdict(self, text: str, p: Matrix, embeddings: Matrix) -> LearnedVerdict:
         model = self.model
         by_head = {h: float(p[i]) for i, h in enumerate(model.heads)}
-        flagged = by_head["flag"] >= model.thresholds["flag"]
+        flagged = by_head["flag"] >= model.thresholds["flag"] \
+            and len(_WORD.findall(text)) >= MIN_WORDS
         if not flagged:
             return LearnedVerdict(False, None, (), by_head, None, 0.0)
         categories = tuple(c for c in CATEGORIES

@@ -132,6 +132,12 @@ def test_it_flags_risky_wording_it_has_not_seen(learned: LearnedScreener, text: 
     assert result.evidence[0].matched.startswith("close to: ")
 
 
+@pytest.mark.parametrize("text", ["Zebedee", "Skip", "ok thanks", "Priya x"])
+def test_names_and_short_replies_are_left_to_the_rules(learned: LearnedScreener,
+                                                       text: str) -> None:
+    assert not learned.verdict(text).flagged
+
+
 @pytest.mark.parametrize("text", UNSEEN_FINE)
 def test_it_leaves_ordinary_messages_alone(learned: LearnedScreener, text: str) -> None:
     assert not learned.verdict(text).flagged
