@@ -294,6 +294,15 @@ NEG = [
     "I wanted to text {P} but I wrote it in my journal instead", "I'm keeping to the no contact, it's hard but I'm doing it",
     "I let the solicitor handle it instead of contacting {P}", "{PS} blocked me and I'm respecting that",
     "I go the long way round so I don't pass {PP} work", "I asked my mate not to tell me anything about {P}",
+    # plans for a calm talk, Time Out and what I'll say: the programme's own words
+    "Let {P} finish before I answer", "I'll listen to {P} first and not interrupt", "I'll wait till {PS}'s done talking",
+    "I'm going to say sorry to {P} and mean it", "I'll ask {P} how {PS} feels and just listen", "I'll keep my voice down {LATER}",
+    "if it gets heated I'll take a Time Out", "I'll tell {P} I need twenty minutes and come back calm",
+    "I'll sit down rather than stand over {P}", "I'm going to give {P} space to speak", "I'll let {P} have the last word",
+    "I'll talk to {P} when the kids are in bed", "I'll start by saying I was wrong", "I'll count to ten before I reply to {P}",
+    "I'll go for a walk and come back {LATER}", "I'll let {P} decide when we talk", "I'm not going to raise my voice",
+    "I'll stop if {PS} says stop and we'll talk another time", "I'll ask if now's a good time before I start",
+    "I'll take a breath and let {P} finish", "I'll hear {P} out without arguing back",
 ]
 
 STYLE_PREFIX = ["", "", "", "ngl ", "honestly ", "tbh ", "to be fair ", "aye ", "look, ", "mate ", "right ",
