@@ -11,7 +11,7 @@ from bot.app import App
 from bot.screening_context import ContextScreener
 from dialogues.events import Kind
 from dialogues.screening import CLEAR, Screening
-from tests.integration.conftest import InboundFactory, RecordingChannel
+from tests.integration.conftest import InboundFactory, RecordingChannel, UserFactory, onboard
 
 LONG = ("I've had a long week and I want to tell you all about it. " * 80)[:4096]
 
@@ -53,3 +53,21 @@ async def test_the_shipped_screener_bounds_a_4096_character_message() -> None:
 
     assert len(pieces(LONG)) <= MAX_PIECES
     assert len(pieces("x " * 50_000)) <= MAX_PIECES
+
+
+async def test_risk_split_over_two_messages_raises_a_flag_through_the_engine(
+        app: App, invite_code: str, user: UserFactory) -> None:
+    """The engine screens a message with the same person's previous one as context."""
+    person = user(4103)
+    await onboard(person, invite_code)
+    await person.type("ive been thinking about my mums tablets")
+    assert await _flags(app) == []
+    turn = await person.type("and taking the lot later")
+    assert any("999" in text for text in person.mine(turn))
+    [flag] = await _flags(app)
+    assert flag == ("urgent", ["self_harm"])
+
+
+async def _flags(app: App) -> list[tuple[str, list[str]]]:
+    async with app.uow() as uow:
+        return [(f.severity, list(f.categories)) for f in await uow.flags.listing()]
