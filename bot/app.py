@@ -19,10 +19,10 @@ from bot.outgoing import OutgoingWriter
 from bot.planning import Planner
 from bot.reachability import Reachability
 from bot.scheduler import Ticker
+from bot.screening_combined import screen
 from bot.sender import OutboxSender
 from content.loader import Content, load_content
 from content.phrasebook import Phrasebook
-from dialogues.screening import screen
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
 from storage.key_check import check_key
@@ -68,7 +68,8 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     clock = clock or SystemClock()
     cipher = make_cipher(settings)
     content = load_content()
-    # Compile the screening rules now, off the event loop, not on someone's first message.
+    # Compile the screening rules and load the learned layer now, off the event loop, not
+    # on someone's first message.
     await asyncio.to_thread(screen, "")
     db = make_engine(settings.database_url)
     sessions = make_session_factory(db)

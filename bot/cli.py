@@ -227,6 +227,12 @@ def content_check(
 ) -> None:
     """Validate every YAML file under content/; exit 1 naming file and field if one is bad."""
     problems = check_content(path)
+    if path == CONTENT_DIR:
+        from bot.screen_learned import stale_reason
+
+        stale = stale_reason()
+        if stale is not None:
+            problems.append(stale)
     for problem in problems:
         typer.echo(f"content/{problem}", err=True)
     if problems:
@@ -251,12 +257,40 @@ def keygen() -> None:
     typer.echo(FieldCipher.generate_key())
 
 
-@app.command("screen")
-def screen() -> None:
-    """Screen JSON lines from stdin ({"text": ...}) and write one JSON result per line."""
-    from bot.screen_cli import screen_stream
+screen_app = typer.Typer(help="The disclosure screener (rules and learned layer).")
+app.add_typer(screen_app, name="screen")
 
-    raise typer.Exit(screen_stream(sys.stdin, sys.stdout))
+
+@screen_app.callback(invoke_without_command=True)
+def screen(
+    ctx: typer.Context,
+    explain: Annotated[bool, typer.Option(
+        help="Print what each layer found and why, instead of JSON")] = False,
+) -> None:
+    """Screen JSON lines from stdin ({"text": ...}) and write one JSON result per line."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from bot.screen_cli import explain_stream, screen_stream
+
+    raise typer.Exit((explain_stream if explain else screen_stream)(sys.stdin, sys.stdout))
+
+
+@screen_app.command("train")
+def screen_train(
+    seed: Annotated[int, typer.Option(help="Seed for the validation split")] = 9,
+) -> None:
+    """Train the learned layer on content/screening-corpus/ and write
+    content/screening-model.json (thresholds and validation figures included)."""
+    from bot.screen_learned import MODEL_PATH, train_and_write
+
+    document = train_and_write(seed=seed)
+    rows = document["rows"]
+    typer.echo(f"trained on {rows['train']} rows, validated on {rows['validation']}")
+    for head, info in document["heads"].items():
+        figures = info["validation"]
+        typer.echo(f"  {head:16} threshold {info['threshold']:.3f}  recall "
+                   f"{figures['recall']:.3f}  false positives {figures['false_positive_rate']:.3f}")
+    typer.echo(f"wrote {MODEL_PATH.relative_to(MODEL_PATH.parents[1])}")
 
 
 @app.command("run")
@@ -288,3 +322,7 @@ def chat(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,7 @@ from bot.effects_applier import Applied, EffectsApplier
 from bot.flags import CLOSE_FLOW, FLAG_BUTTON, FlagDesk
 from bot.outgoing import OutgoingWriter
 from bot.reachability import Reachability
+from bot.screening_context import ContextScreener
 from content.loader import Content
 from dialogues.effects import Reply, Say
 from dialogues.errors import StaleButton
@@ -28,7 +29,7 @@ from dialogues.flow import Context, FlowState, JournalEntrySummary, Library, Out
 from dialogues.preferences import Plan, Preferences, programme_week
 from dialogues.router import Situation, route
 from dialogues.safeguarding import respond
-from dialogues.screening import Screening
+from dialogues.screening import CLEAR, Screening
 from dialogues.stranger_safety import stranger_reply
 from storage.models import Conversation, Facilitator, Invite, Participant
 from storage.uow import UnitOfWork
@@ -55,27 +56,34 @@ class Engine:
         self.clock = clock
         self.flags = flags
         self.screener = screener
+        self.context = ContextScreener(screener)
         self.wrong_code_limit = wrong_code_limit
         self.on_commit = on_commit or (lambda: None)
 
     async def handle(self, inbound: Inbound, *, edited: bool = False) -> HandleResult:
         """Handle one update; ``edited``: a text message the person changed afterwards."""
         now = self.clock.now()
+        # Screen first, in a worker thread and before the transaction opens: the CPU work
+        # neither blocks the event loop nor holds a database lock others may be waiting on.
+        screening = CLEAR
+        if inbound.kind is Kind.TEXT and inbound.payload.strip():
+            screening = await self.context.screen(inbound.user_id, inbound.payload, now)
         async with self.uow_factory() as uow:
             if await uow.updates.seen(inbound.update_id):
                 log.info("update %s already processed", inbound.update_id)
                 return HandleResult(duplicate=True)
             await uow.updates.mark(inbound.update_id, now)
             if edited:
-                result = await self._handle_edit(uow, inbound, now)
+                result = await self._handle_edit(uow, inbound, now, screening)
             else:
-                result = await self._handle(uow, inbound, now)
+                result = await self._handle(uow, inbound, now, screening)
             await uow.commit()
         log.info("update %s handled (%s)", inbound.update_id, inbound.kind.value)
         self.on_commit()
         return result
 
-    async def _handle(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> HandleResult:
+    async def _handle(self, uow: UnitOfWork, inbound: Inbound, now: datetime,
+                      screening: Screening) -> HandleResult:
         facilitator = await uow.facilitators.by_telegram_id(inbound.user_id)
         participant = await uow.participants.by_telegram_id(inbound.user_id)
         if participant is not None and participant.status == "left":
@@ -91,7 +99,7 @@ class Engine:
             await self._close_note(uow, inbound, facilitator, conversation, now)
             return HandleResult()
         if participant is None and facilitator is None \
-                and await self._stranger_safety(uow, inbound, now):
+                and await self._stranger_safety(uow, inbound, now, screening):
             return HandleResult()
         known = facilitator is not None or participant is not None or conversation is not None
         if not known and await self._throttled(uow, inbound, now):
@@ -122,7 +130,7 @@ class Engine:
         )
         ctx = Context(now, self.library, await self._profile(uow, participant, now))
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
-        flagged, interrupts = (await self._screen_first(inbound, situation, applier)
+        flagged, interrupts = (await self._screen_first(inbound, situation, applier, screening)
                                if participant is not None else (False, False))
         if flagged:
             situation = replace(situation, just_flagged=True)
@@ -142,8 +150,8 @@ class Engine:
         await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
         return HandleResult()
 
-    async def _handle_edit(self, uow: UnitOfWork, inbound: Inbound,
-                           now: datetime) -> HandleResult:
+    async def _handle_edit(self, uow: UnitOfWork, inbound: Inbound, now: datetime,
+                           screening: Screening) -> HandleResult:
         """An edited message is screened like a new one but never answers the current step."""
         if inbound.kind is not Kind.TEXT or not inbound.payload.strip():
             return HandleResult()
@@ -151,12 +159,11 @@ class Engine:
             return HandleResult()
         participant = await uow.participants.by_telegram_id(inbound.user_id)
         if participant is None or participant.status == "left":
-            await self._stranger_safety(uow, inbound, now)
+            await self._stranger_safety(uow, inbound, now, screening)
             return HandleResult()
         conversation = await uow.conversations.get(inbound.user_id)
         memory: dict[str, int] = dict(conversation.phrase_memory) if conversation else {}
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
-        screening = self.screener(inbound.payload)
         if screening.flagged:
             log.info("update %s: edited message flagged (%s)", inbound.update_id,
                      screening.severity)
@@ -168,26 +175,25 @@ class Engine:
         return HandleResult()
 
     async def _screen_first(self, inbound: Inbound, situation: Situation,
-                            applier: EffectsApplier) -> tuple[bool, bool]:
+                            applier: EffectsApplier,
+                            screening: Screening) -> tuple[bool, bool]:
         """Safeguarding before any flow: return (flagged, whether the flow must stay silent)."""
-        if inbound.kind is not Kind.TEXT:
-            return False, False
-        screening = self.screener(inbound.payload)
-        if not screening.flagged:
+        if inbound.kind is not Kind.TEXT or not screening.flagged:
             return False, False
         log.info("update %s: flagged (%s)", inbound.update_id, screening.severity)
         response = respond(screening, inbound.payload, in_flow=situation.conversation is not None)
         await applier.apply(response.effects)
         return True, response.interrupts
 
-    async def _stranger_safety(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> bool:
+    async def _stranger_safety(self, uow: UnitOfWork, inbound: Inbound, now: datetime,
+                               screening: Screening) -> bool:
         """Someone with no facilitator said something alarming: give them 999 and a helpline.
 
         No flag (nobody to alert) and nothing kept about them: only the reply goes out.
         """
         if inbound.kind is not Kind.TEXT:
             return False
-        reply = stranger_reply(self.screener(inbound.payload))
+        reply = stranger_reply(screening)
         if reply is None:
             return False
         log.info("update %s: stranger's message flagged", inbound.update_id)
