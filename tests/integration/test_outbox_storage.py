@@ -284,3 +284,30 @@ async def test_housekeeping_queries_drop_only_old_failed_or_old_sent_rows(app: A
 
     assert set(await rows(app)) == {new_failed, new_sent, pending_old}
     assert old_failed not in await rows(app) and old_sent not in await rows(app)
+
+
+async def test_housekeeping_keeps_a_row_exactly_at_the_cutoff(app: App) -> None:
+    day = timedelta(days=1)
+    at_cutoff_sent = await add(app, status="sent", sent_ago=7 * day)
+    at_cutoff_failed = await add(app, status="failed", created_ago=30 * day)
+    now = app.clock.now()
+    async with app.uow() as uow:
+        assert await uow.outbox.forget_sent_before(now - 7 * day) == 0
+        assert await uow.outbox.forget_failed_before(now - 30 * day) == 0
+        await uow.commit()
+    assert set(await rows(app)) == {at_cutoff_sent, at_cutoff_failed}
+
+
+async def test_every_delete_and_release_reports_zero_when_nothing_matched(app: App) -> None:
+    now = app.clock.now()
+    await add(app, status="sent", sent_ago=timedelta(minutes=1))
+    async with app.uow() as uow:
+        outbox = uow.outbox
+        assert await outbox.release_expired(now) == 0
+        assert await outbox.release_claims_of(ME) == 0
+        assert await outbox.renew(ME, now) == 0
+        assert await outbox.cancel_pending(CHAT, "nothing:") == 0
+        assert await outbox.cancel_scheduled(CHAT, now) == 0
+        assert await outbox.forget_chat(CHAT, now) == 0
+        assert await outbox.forget_failed_before(now) == 0
+        assert await outbox.forget_sent_before(now - timedelta(hours=1)) == 0

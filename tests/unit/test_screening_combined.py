@@ -56,7 +56,7 @@ def test_the_shipped_screener_has_both_layers(shipped: CombinedScreener) -> None
 
 
 def test_the_learned_layer_adds_what_the_rules_miss(shipped: CombinedScreener) -> None:
-    text = "he has to hand his wages over to me every Friday"
+    text = "she's not allowed out on a Saturday unless I say so"
     explanation = shipped.explain(text)
     assert not explanation.rules.flagged
     assert explanation.combined.flagged and "partner_harm" in explanation.combined.categories
@@ -66,7 +66,7 @@ def test_the_learned_layer_adds_what_the_rules_miss(shipped: CombinedScreener) -
 
 def test_explain_names_each_layer(shipped: CombinedScreener) -> None:
     out = io.StringIO()
-    lines = '{"text": "I want to die"}\nhe has to hand his wages over to me every Friday\n' \
+    lines = '{"text": "I want to die"}\nshe\'s not allowed out on a Saturday unless I say so\n' \
         'we had a nice tea\n'
     explain_stream(io.StringIO(lines), out, shipped)
     text = out.getvalue()
