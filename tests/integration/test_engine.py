@@ -577,6 +577,19 @@ async def test_a_harmless_edit_is_not_taken_as_an_answer(
     assert counts["flag"] == counts["checkin"] == 0
 
 
+async def test_an_edit_to_blank_text_or_a_facilitators_edit_gets_no_answer(
+        app: App, invite_code: str, user: UserFactory, channel: RecordingChannel) -> None:
+    alex = user(ALEX)
+    await onboard(alex, invite_code)
+
+    assert await _edit(app, channel, ALEX, "   ", 880003) == []
+    # A facilitator's edit is neither screened nor answered, even when it quotes a threat.
+    assert await _edit(app, channel, FACILITATOR_ID,
+                       "I'm going to hurt her when she gets home tonight", 880004) == []
+    async with app.uow() as uow:
+        assert await uow.flags.listing() == []
+
+
 # --- outgoing messages --------------------------------------------------------------------
 
 
