@@ -411,3 +411,94 @@ async def test_only_a_registered_facilitator_is_asked_for_a_close_note(
     assert channel.to(DUTY_MEMBER)  # asked in their private chat, not in the group
     view = await conversation_of(app, DUTY_MEMBER)
     assert view is not None and view.state == "close_note"
+
+
+# --- written against the second mutation run's survivors ----------------------------------
+
+async def outbox_audiences(app: App, chat_id: int) -> list[str]:
+    async with app.uow() as uow:
+        return [row.audience for row in await uow.outbox.all() if row.chat_id == chat_id]
+
+
+async def test_grouping_and_reopening_are_audited_by_the_system_for_the_participant(
+        app: App, participant: User, user: UserFactory, clock: FakeClock) -> None:
+    await participant.type(CONCERN_TEXT)
+    await user(FACILITATOR_ID).press("Acknowledge")
+    clock.advance(timedelta(minutes=1))
+    await participant.type(SELF_CONCERN)
+    flag = await the_flag(app)
+    pid = await participant_db_id(app)
+
+    [grouped] = await audit(app, "flag.grouped")
+    assert (grouped.actor, grouped.participant_id) == ("system", pid)
+    [reopened] = await audit(app, "flag.reopened")
+    assert (reopened.actor, reopened.participant_id) == ("system", pid)
+    assert reopened.detail == {"flag_id": str(flag.id), "was_acknowledged_by": "facilitator:1"}
+
+
+async def test_new_words_with_nobody_to_tell_make_the_flag_due_for_the_team_at_once(
+        app: App, participant: User, clock: FakeClock) -> None:
+    async with app.uow() as uow:
+        row = await uow.participants.by_telegram_id(PARTICIPANT)
+        assert row is not None
+        row.facilitator_id = None
+        await uow.commit()
+    await participant.type(CONCERN_TEXT)  # no facilitator, no team chat: blocked, retried
+    assert naive((await the_flag(app)).escalate_at) == naive(clock.now() + timedelta(minutes=15))
+    clock.advance(timedelta(minutes=1))
+
+    await participant.type(SELF_CONCERN)
+
+    assert naive((await the_flag(app)).escalate_at) == naive(clock.now())
+    await set_team_chat(app)
+    assert await app.escalate() == 1
+
+
+async def test_the_same_facilitator_can_close_one_flag_after_another(
+        app: App, participant: User, user: UserFactory, clock: FakeClock) -> None:
+    facilitator = user(FACILITATOR_ID)
+    await participant.type(URGENT_TEXT)
+    await facilitator.press("Close with note")
+    await facilitator.type("First closed")
+    clock.advance(timedelta(hours=1))
+    await participant.type(CONCERN_TEXT)  # a new flag: the first is closed
+
+    await facilitator.press("Close with note")
+    await facilitator.type("Second closed")
+
+    async with app.uow() as uow:
+        notes = [uow.cipher.decrypt(f.close_note_enc or b"") for f in await uow.flags.listing()]
+        statuses = [f.status for f in await uow.flags.listing()]
+    assert sorted(notes) == ["First closed", "Second closed"]
+    assert statuses == ["closed", "closed"]
+    pid = await participant_db_id(app)
+    assert [a.participant_id for a in await audit(app, "flag.closed")] == [pid, pid]
+    # Steady's own words to the facilitator go out as facilitator messages.
+    assert set(await outbox_audiences(app, FACILITATOR_ID)) == {"facilitator"}
+
+
+async def test_a_late_close_note_does_not_overwrite_a_flag_someone_else_closed(
+        app: App, participant: User, channel: RecordingChannel, clock: FakeClock,
+        make_inbound: InboundFactory, user: UserFactory) -> None:
+    await set_team_chat(app)
+    await seed_facilitator(app, DUTY_MEMBER, "Sam Duty")
+    await participant.type(URGENT_TEXT)
+    await escalate_to_team(app, clock)
+    data = channel.callback_data(TEAM_CHAT, "Close with note")
+    await app.engine.handle(make_inbound(DUTY_MEMBER, Kind.BUTTON, data, chat_id=TEAM_CHAT))
+    facilitator = user(FACILITATOR_ID)
+    await facilitator.press("Close with note")
+    await facilitator.type("Closed by the facilitator")
+    closed = await the_flag(app)
+
+    clock.advance(timedelta(minutes=5))
+    await app.engine.handle(make_inbound(DUTY_MEMBER, Kind.TEXT, "Late note from the duty team"))
+
+    flag = await the_flag(app)
+    assert flag.closed_at == closed.closed_at
+    async with app.uow() as uow:
+        [row] = await uow.flags.listing()
+        assert uow.cipher.decrypt(row.close_note_enc or b"") == "Closed by the facilitator"
+    assert len(await audit(app, "flag.closed")) == 1
+    assert await conversation_of(app, DUTY_MEMBER) is None or (
+        (await conversation_of(app, DUTY_MEMBER)).flow is None)  # type: ignore[union-attr]
