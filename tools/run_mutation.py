@@ -110,10 +110,16 @@ def main() -> int:
     # under load the parallel run reported mutants as surviving that their tests kill.
     recheck = [name for name, status in results if status in ("survived", "timeout")
                and any(name.startswith(module_name(t) + ".") for t in targets)]
+    # A named run may leave the mutants it was not given "not checked" in mutmut's own
+    # records (seen on 3.3.1), so the first pass's results are kept and only the rechecked
+    # names are taken from each later listing.
+    final = dict(results)
     for start in range(0, len(recheck), 40):
-        run_mutmut(["run", "--max-children", str(args.max_children),
-                    *recheck[start:start + 40]], scratch, env)
-    results = mutmut_results(mutmut, scratch, env)
+        batch = recheck[start:start + 40]
+        run_mutmut(["run", "--max-children", str(args.max_children), *batch], scratch, env)
+        again = dict(mutmut_results(mutmut, scratch, env))
+        final.update({name: again.get(name, final[name]) for name in batch})
+    results = list(final.items())
     print(summarise("\n".join(f"{n}: {s}" for n, s in results), targets))
     survivors = [n for n, s in results if s == "survived"]
     if survivors:
