@@ -92,6 +92,14 @@ async def escalate_to_team(app: App, clock: FakeClock) -> None:
     await app.sender.dispatch_due()
 
 
+async def escalated_with_a_duty_member(app: App, participant: User, clock: FakeClock) -> None:
+    """An urgent flag nobody acknowledged, now in a team chat with a registered duty member."""
+    await set_team_chat(app)
+    await seed_facilitator(app, DUTY_MEMBER, "Sam Duty")
+    await participant.type(URGENT_TEXT)
+    await escalate_to_team(app, clock)
+
+
 # --- raising and the audit trail ----------------------------------------------------------
 
 async def test_raising_audits_the_flag_its_severity_and_the_alert_to_the_facilitator(
@@ -265,10 +273,7 @@ async def test_escalate_now_leaves_an_acknowledged_flag_alone(
 async def test_a_second_acknowledgement_does_not_overwrite_the_first(
         app: App, participant: User, channel: RecordingChannel, clock: FakeClock,
         make_inbound: InboundFactory, user: UserFactory) -> None:
-    await set_team_chat(app)
-    await seed_facilitator(app, DUTY_MEMBER, "Sam Duty")
-    await participant.type(URGENT_TEXT)
-    await escalate_to_team(app, clock)
+    await escalated_with_a_duty_member(app, participant, clock)
     data = channel.callback_data(TEAM_CHAT, "Acknowledge")
     first = await user(FACILITATOR_ID).press("Acknowledge")
     assert first.result.callback_answer == "Acknowledged. Thank you."
@@ -397,10 +402,7 @@ async def test_a_closed_flag_answers_already_closed_to_both_buttons(
 async def test_only_a_registered_facilitator_is_asked_for_a_close_note(
         app: App, participant: User, channel: RecordingChannel, clock: FakeClock,
         make_inbound: InboundFactory) -> None:
-    await set_team_chat(app)
-    await seed_facilitator(app, DUTY_MEMBER, "Sam Duty")
-    await participant.type(URGENT_TEXT)
-    await escalate_to_team(app, clock)
+    await escalated_with_a_duty_member(app, participant, clock)
     data = channel.callback_data(TEAM_CHAT, "Close with note")
 
     result = await app.engine.handle(
@@ -480,10 +482,7 @@ async def test_the_same_facilitator_can_close_one_flag_after_another(
 async def test_a_late_close_note_does_not_overwrite_a_flag_someone_else_closed(
         app: App, participant: User, channel: RecordingChannel, clock: FakeClock,
         make_inbound: InboundFactory, user: UserFactory) -> None:
-    await set_team_chat(app)
-    await seed_facilitator(app, DUTY_MEMBER, "Sam Duty")
-    await participant.type(URGENT_TEXT)
-    await escalate_to_team(app, clock)
+    await escalated_with_a_duty_member(app, participant, clock)
     data = channel.callback_data(TEAM_CHAT, "Close with note")
     await app.engine.handle(make_inbound(DUTY_MEMBER, Kind.BUTTON, data, chat_id=TEAM_CHAT))
     facilitator = user(FACILITATOR_ID)
