@@ -54,6 +54,7 @@ def _table_names(conn: Connection) -> set[str]:
 # --- schema ------------------------------------------------------------------------------
 
 
+@pytest.mark.empty_database
 async def test_upgrade_creates_every_model_table(raw_engine: AsyncEngine) -> None:
     async with raw_engine.connect() as conn:
         assert await conn.run_sync(_table_names) == set()
