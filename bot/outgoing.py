@@ -9,6 +9,7 @@ from typing import Any
 from bot.text_split import split_text
 from content.phrasebook import Phrasebook
 from dialogues.effects import Keyboard, Say
+from storage.outbox import PRIORITY_REPLY
 from storage.uow import UnitOfWork
 
 
@@ -32,7 +33,7 @@ class OutgoingWriter:
     async def write(self, uow: UnitOfWork, *, chat_id: int, audience: str, text: str,
                     buttons: list[list[dict[str, str]]], now: datetime,
                     not_before: datetime | None = None, key: str | None = None,
-                    flag_id: int | None = None) -> bool:
+                    flag_id: int | None = None, priority: int = PRIORITY_REPLY) -> bool:
         """Queue ``text`` (split if too long; buttons go on the last piece)."""
         pieces = split_text(text) or [""]
         queued = False
@@ -42,5 +43,6 @@ class OutgoingWriter:
             piece_key = key if key is None or index == 0 else f"{key}:{index}"
             queued |= await uow.outbox.enqueue(
                 chat_id=chat_id, audience=audience, payload=uow.cipher.encrypt_json(payload),
-                now=now, not_before=not_before, key=piece_key, flag_id=flag_id)
+                now=now, not_before=not_before, key=piece_key, flag_id=flag_id,
+                priority=priority)
         return queued

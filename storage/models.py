@@ -81,6 +81,9 @@ class Participant(Base):
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # no free text
     plan_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     unreachable_since: Mapped[datetime | None]  # Telegram said 403: blocked the bot
+    # The next moment the planner must look at this participant (indexed, so a planner tick
+    # reads only the people due instead of scanning everyone). NULL: plan at the next tick.
+    next_plan_at: Mapped[datetime | None] = mapped_column(index=True)
     consented_at: Mapped[datetime]
     created_at: Mapped[datetime]
 
@@ -149,6 +152,8 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))  # an error class, never text
     flag_id: Mapped[int | None] = mapped_column(Integer)  # set on safeguarding alerts
+    # storage.outbox.PRIORITY_*: 0 safety replies and alerts, 1 replies, 2 proactive messages.
+    priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime]
 
 
@@ -265,3 +270,37 @@ class TimeOutSession(Base):
     colour_after: Mapped[str | None] = mapped_column(String(16))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class Appointment(Base):
+    """A one-to-one session with the facilitator. Its reminders follow it when it moves."""
+
+    __tablename__ = "appointment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"),
+                                                index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    week: Mapped[int | None] = mapped_column(Integer)  # programme week the session covers
+    status: Mapped[str] = mapped_column(String(16))  # scheduled|cancelled|attended|missed
+    # The participant's answer to a reminder: attending | rearrange (None: no answer yet).
+    response: Mapped[str | None] = mapped_column(String(16))
+    responded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SessionFeedback(Base):
+    """The programme's three feedback questions after a session (1-5 each), for evaluation."""
+
+    __tablename__ = "session_feedback"
+    __table_args__ = (UniqueConstraint("appointment_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"),
+                                                index=True)
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"))
+    clear_pace: Mapped[int | None] = mapped_column(Integer)  # clear and at the right pace
+    useful: Mapped[int | None] = mapped_column(Integer)
+    met_needs: Mapped[int | None] = mapped_column(Integer)
+    comment_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

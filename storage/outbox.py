@@ -18,6 +18,11 @@ from sqlalchemy.orm import aliased
 from storage.models import OutboxMessage
 
 ACTIVE = ("pending", "sending")
+# Who goes first when many rows are due: safety replies and facilitator/team alerts, then
+# replies to what the person just did, then proactive messages (reminders, nudges).
+PRIORITY_SAFETY = 0
+PRIORITY_REPLY = 1
+PRIORITY_PROACTIVE = 2
 
 
 class Outbox:
@@ -26,7 +31,7 @@ class Outbox:
 
     async def enqueue(self, *, chat_id: int, audience: str, payload: bytes, now: datetime,
                       not_before: datetime | None = None, key: str | None = None,
-                      flag_id: int | None = None) -> bool:
+                      flag_id: int | None = None, priority: int = PRIORITY_REPLY) -> bool:
         """Add a message; with a key already used, do nothing and return False."""
         if key is not None:
             found = await self.session.scalar(
@@ -37,7 +42,7 @@ class Outbox:
         self.session.add(OutboxMessage(
             chat_id=chat_id, audience=audience, payload_enc=payload, idempotency_key=key,
             not_before=not_before or now, status="pending", attempts=0, created_at=now,
-            flag_id=flag_id,
+            flag_id=flag_id, priority=priority,
         ))
         await self.session.flush()
         return True
