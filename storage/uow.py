@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.appointments import Appointments, Feedback
 from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.flags import Flags, Settings
 from storage.outbox import Outbox
@@ -55,6 +56,8 @@ class UnitOfWork:
         self.journal = Journal(self.session)
         self.reflections = Reflections(self.session)
         self.timeouts = TimeOuts(self.session)
+        self.appointments = Appointments(self.session)
+        self.feedback = Feedback(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
