@@ -60,6 +60,12 @@ DYNAMIC = {
     "safety.urgent_strangulation": 'key = "safety.urgent_strangulation"',
     # bot/tool_effects.py, from the shared reflection's kind (Press Pause: "pause")
     "facilitator.pause_shared": 'f"facilitator.{reflection.kind}_shared"',
+    # dialogues/proactive.py: button labels passed to _button(...)
+    **{key: f'"{key}"' for key in (
+        "proactive.button.attending", "proactive.button.rearrange", "proactive.button.feedback",
+        "proactive.button.more")},
+    **{f"proactive.button.stay_{a}": 'f"proactive.button.stay_{' for a in ("yes", "question",
+                                                                           "no")},
 }
 
 FORBIDDEN_IMPORTS = {"aiogram", "telegram", "sqlalchemy", "storage", "bot"}
