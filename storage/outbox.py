@@ -125,7 +125,8 @@ class Outbox:
         rows = await self.session.execute(
             select(OutboxMessage.id, OutboxMessage.claimed_by).where(
                 OutboxMessage.status == "sending",
-                OutboxMessage.claimed_by.like(f"{escaped}:%", escape="\\")))
+                OutboxMessage.claimed_by.like(f"{escaped}:%", escape="\\"))
+            .order_by(OutboxMessage.id))
         return [(row_id, worker) for row_id, worker in rows if worker is not None]
 
     async def release_claims_of(self, worker: str) -> int:
