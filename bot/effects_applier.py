@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.answer_effects import AnswerEffects
 from bot.flags import FlagDesk
 from bot.outgoing import OutgoingWriter
 from bot.tool_effects import ToolEffects
 from dialogues.effects import (
     AddCheckInNote,
+    AskFacilitator,
     Audit,
     CancelScheduled,
     CreateParticipant,
@@ -22,10 +24,12 @@ from dialogues.effects import (
     ForgetMe,
     NotifyFacilitator,
     RaiseFlag,
+    RecordAppointmentResponse,
     RecordCheckIn,
     Reply,
     SaveJournalEntry,
     SaveReflection,
+    SaveSessionFeedback,
     Say,
     Schedule,
     ShareJournalEntry,
@@ -39,6 +43,7 @@ from dialogues.events import Inbound
 from dialogues.preferences import Preferences
 from dialogues.safeguarding import UNTOLD
 from storage.models import Participant
+from storage.outbox import PRIORITY_REPLY
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -104,6 +109,15 @@ class EffectsApplier:
 
         return ToolEffects(self.uow, self.participant, self.now, notify, self._schedule)
 
+    def answers(self) -> AnswerEffects:
+        async def notify(text: Say) -> bool:
+            return await self._notify_facilitator(NotifyFacilitator(text))
+
+        async def answer(text: Say) -> None:
+            await self._apply(Reply(text))
+
+        return AnswerEffects(self.uow, self.participant, self.now, notify, answer)
+
     async def _schedule(self, effect: Schedule) -> None:
         await self.writer.write(
             self.uow, chat_id=self.participant.chat_id, audience="participant",
@@ -135,6 +149,8 @@ class EffectsApplier:
             case ForgetMe():
                 await tools.forget_me(effect)
                 self.result.drop_conversation = True
+            case RecordAppointmentResponse() | SaveSessionFeedback() | AskFacilitator():
+                await self.answers().apply(effect)
 
     async def _apply(self, effect: Effect) -> None:
         uow = self.uow
@@ -205,18 +221,21 @@ class EffectsApplier:
             await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
                                     audience="facilitator", text=text, buttons=[], now=self.now)
 
-    async def _notify_facilitator(self, effect: NotifyFacilitator) -> None:
+    async def _notify_facilitator(self, effect: NotifyFacilitator) -> bool:
+        """Queue the note; False when there is no facilitator to send it to."""
         participant = self.participant
         facilitator = (await self.uow.facilitators.get(participant.facilitator_id)
                        if participant.facilitator_id else None)
         if facilitator is None:
             log.warning("participant %s has no facilitator to notify", participant.id)
-            return
+            return False
         params: dict[str, Any] = {"alias": participant.alias, **effect.text.params}
         text = self.writer.render(Say(effect.text.key, params), None)
         await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
                                 audience="facilitator", text=text,
-                                buttons=self.writer.keyboard(effect.buttons), now=self.now)
+                                buttons=self.writer.keyboard(effect.buttons), now=self.now,
+                                priority=PRIORITY_REPLY)
+        return True
 
     def _update_profile(self, effect: UpdateProfile) -> None:
         participant, cipher = self.participant, self.uow.cipher

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.answer_effects import appointment_facts
 from bot.clock import Clock
 from bot.effects_applier import Applied, EffectsApplier
 from bot.flags import CLOSE_FLOW, FLAG_BUTTON, FlagDesk
@@ -22,7 +23,7 @@ from bot.outgoing import OutgoingWriter
 from bot.reachability import Reachability
 from bot.screening_context import ContextScreener
 from content.loader import Content
-from dialogues.effects import Reply, Say
+from dialogues.effects import AskFacilitator, Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import Context, FlowState, JournalEntrySummary, Library, Outcome, Profile
@@ -51,7 +52,8 @@ class Engine:
                  on_commit: Callable[[], None] | None = None) -> None:
         self.uow_factory = uow_factory
         self.content = content
-        self.library = Library(content.palette, content.programme, content.resources)
+        self.library = Library(content.palette, content.programme, content.resources,
+                               content.waiting)
         self.writer = writer
         self.clock = clock
         self.flags = flags
@@ -145,7 +147,8 @@ class Engine:
             # What they wrote stays where they wrote it (their answer, their journal), but
             # the flow says nothing more: the safety reply is the last word, and "Carry on"
             # asks the next question.
-            effects = tuple(e for e in effects if not isinstance(e, Reply))
+            effects = tuple(replace(e, told=None, untold=None) if isinstance(e, AskFacilitator)
+                            else e for e in effects if not isinstance(e, Reply))
         applied = await applier.apply(effects)
         await self._save(uow, inbound, conversation, outcome, situation, applied, memory, now)
         return HandleResult()
@@ -270,6 +273,7 @@ class Engine:
                 running_ref = running.ref
         return Profile(
             running_timeout=running_ref,
+            appointments=await appointment_facts(uow, participant.id),
             preferred_name=name, checkin_time=participant.checkin_time,
             timezone=participant.timezone,
             colour_words=cipher.decrypt_json(participant.colour_words_enc, {}),

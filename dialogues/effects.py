@@ -178,6 +178,41 @@ class RaiseFlag:
 
 
 @dataclass(frozen=True)
+class RecordAppointmentResponse:
+    """The participant's answer to a reminder: attending | rearrange."""
+
+    appointment_id: int
+    response: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SaveSessionFeedback:
+    """The three 1-5 answers after a session, and an optional comment (stored encrypted)."""
+
+    appointment_id: int
+    clear_pace: int
+    useful: int
+    met_needs: int
+    comment: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AskFacilitator:
+    """Tell the assigned facilitator, then tell the participant honestly whether that happened.
+
+    ``told`` is the reply when a facilitator was there to tell, ``untold`` when none is
+    assigned (the notification is then logged and dropped, as other notifications are).
+    None: say nothing (an urgent safety reply to the same message is the last word).
+    """
+
+    note: Say
+    told: Say | None
+    untold: Say | None
+
+
+@dataclass(frozen=True)
 class Audit:
     action: str
     detail: Mapping[str, str] = field(default_factory=dict)
@@ -205,4 +240,7 @@ Effect = (
     | Schedule
     | CancelScheduled
     | ForgetMe
+    | RecordAppointmentResponse
+    | SaveSessionFeedback
+    | AskFacilitator
 )

@@ -20,7 +20,7 @@ from typing import Any
 
 from transitions import Machine
 
-from content.schema import Palette, Programme, Resources
+from content.schema import Palette, Programme, Resources, Waiting
 from dialogues.effects import Button, Effect, Keyboard, Label, Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.preferences import Plan, Preferences
@@ -39,6 +39,20 @@ class JournalEntrySummary:
 
 
 @dataclass(frozen=True)
+class AppointmentFacts:
+    """One of this participant's appointments, as the answer flows may check it.
+
+    The shell loads only the sender's own appointments (found by their Telegram id), so an
+    id from callback data that is not among these is someone else's, or gone.
+    """
+
+    appointment_id: int
+    starts_at: datetime
+    status: str  # scheduled | cancelled | attended | missed
+    feedback_given: bool = False
+
+
+@dataclass(frozen=True)
 class Profile:
     """What a flow may know about the participant (decrypted by the shell)."""
 
@@ -51,6 +65,7 @@ class Profile:
     programme_week: int | None = None  # 1-22 once the programme has started
     journal: tuple[JournalEntrySummary, ...] = ()  # most recent first
     running_timeout: str | None = None  # ref of a Time Out still under way
+    appointments: tuple[AppointmentFacts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class Library:
     palette: Palette
     programme: Programme
     resources: Resources
+    waiting: Waiting = field(default_factory=lambda: Waiting(messages=[]))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from dialogues import checkin, forget, journal, onboarding, pause, plan, settings, timeout, urgent
+from dialogues import (
+    appointment_answer,
+    checkin,
+    feedback,
+    forget,
+    journal,
+    onboarding,
+    pause,
+    plan,
+    proactive,
+    reveal,
+    settings,
+    stay,
+    timeout,
+    urgent,
+)
 from dialogues.effects import Button, Reply, Say
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
@@ -56,6 +71,12 @@ register(timeout.FLOW, timeout=BEGIN_TRIGGER, timeout_now="now", timeout_end="co
 register(pause.FLOW, pause=BEGIN_TRIGGER)
 register(settings.FLOW, settings=BEGIN_TRIGGER)
 register(forget.FLOW, forgetme=BEGIN_TRIGGER)
+# Answers to proactive messages (their buttons: dialogues/proactive.py).
+register(appointment_answer.FLOW, **{proactive.ATTENDING: appointment_answer.ATTENDING,
+                                     proactive.REARRANGE: appointment_answer.REARRANGE})
+register(stay.FLOW, **{proactive.STAY: BEGIN_TRIGGER})
+register(feedback.FLOW, **{proactive.FEEDBACK: BEGIN_TRIGGER})
+register(reveal.FLOW, **{proactive.MORE: BEGIN_TRIGGER})
 
 
 @dataclass(frozen=True)

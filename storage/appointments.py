@@ -42,3 +42,20 @@ class Feedback:
     async def for_appointment(self, appointment_id: int) -> SessionFeedback | None:
         return await self.session.scalar(
             select(SessionFeedback).where(SessionFeedback.appointment_id == appointment_id))
+
+    # --- used by the answers to proactive messages (bot/answer_effects.py) -----------------
+
+    async def answered_appointments(self, participant_id: int) -> set[int]:
+        """Ids of this participant's appointments that already have feedback."""
+        query = select(SessionFeedback.appointment_id).where(
+            SessionFeedback.participant_id == participant_id)
+        return {found for found in await self.session.scalars(query) if found is not None}
+
+    async def add(self, feedback: SessionFeedback) -> bool:
+        """Store feedback once per appointment; return False when it was already given."""
+        if feedback.appointment_id is not None \
+                and await self.for_appointment(feedback.appointment_id) is not None:
+            return False
+        self.session.add(feedback)
+        await self.session.flush()
+        return True

@@ -15,6 +15,7 @@ import pytest
 
 from content.loader import load_content
 from content.phrasebook import Phrasebook
+from dialogues import proactive
 from dialogues.preferences import Preferences
 from dialogues.router import ENTRY_POINTS
 from tests.unit.test_locale_modes import _participant_prose, figures_in, sentence_lengths
@@ -133,7 +134,10 @@ def test_both_modes_get_the_plain_colour_wording() -> None:
 
 # Pressed as buttons (the menu, a Time Out reminder) or sent by Telegram itself, never typed.
 NOT_TYPED = {"start", "resume", "timeout_end", "timeout_silence", "timeout_now",
-             "urgent_not_safe"}
+             "urgent_not_safe",
+             # answers to proactive messages: only their buttons carry the argument they need
+             proactive.ATTENDING, proactive.REARRANGE, proactive.STAY, proactive.FEEDBACK,
+             proactive.MORE}
 TYPED = sorted((set(ENTRY_POINTS) | {"menu", "cancel"}) - NOT_TYPED)
 
 
