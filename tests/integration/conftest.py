@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from alembic import command
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import create_engine, func, select, text
 
