@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from tests.unit.test_discreet_everywhere import giveaways
 CONTENT = load_content()
 BOOK = Phrasebook(CONTENT.locale, CONTENT.resources, CONTENT.overlays)
 LONDON = "Europe/London"
+NEW_YEAR = datetime(2024, 1, 1, 9, tzinfo=UTC)
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -30,7 +32,7 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
 
 
 def person(*appointments: AppointmentFact, status: str = "active",
-           joined: datetime = utc(2024, 1, 1, 9), prefs: Preferences | None = None,
+           joined: datetime = NEW_YEAR, prefs: Preferences | None = None,
            start: date | None = None, checkin: str | None = None) -> ParticipantFacts:
     return ParticipantFacts(7, 700, status, joined, LONDON, start, checkin,
                             prefs or Preferences(), tuple(appointments))
@@ -287,7 +289,7 @@ def test_after_the_pack_a_nudge_comes_every_seven_to_ten_days_with_the_start_dat
         moments += [(now, m) for m in run(waiting(), now).messages
                     if m.kind == "waiting" and m.not_before == now]
     nudges = [(now, m) for now, m in moments if now >= JOINED + timedelta(days=8)]
-    gaps = [(b[0] - a[0]).days for a, b in zip(nudges, nudges[1:], strict=False)]
+    gaps = [(b[0] - a[0]).days for a, b in itertools.pairwise(nudges)]
 
     assert len(nudges) >= 6 and all(7 <= gap <= 10 for gap in gaps), gaps
     assert all(m.text.key == "planner.waiting_nudge" for _, m in nudges)
