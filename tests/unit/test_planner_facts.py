@@ -327,7 +327,8 @@ def test_every_message_planned_for_a_discreet_person_is_neutral() -> None:
     for facts in (waiting(), person(*weeks, checkin="20:00")):
         for hour in range(0, 24 * 160, 3):
             for message in run(facts, JOINED + timedelta(hours=hour)).messages:
-                text = BOOK.render(message.text.key, dict(message.text.params), memory)
+                params = {k: str(v) for k, v in message.text.params.items()}
+                text = BOOK.render(message.text.key, params, memory)
                 assert giveaways(text) == [], message.key
                 rendered += 1
 
