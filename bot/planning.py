@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -27,14 +27,17 @@ from dialogues.planner import (
     plan,
 )
 from dialogues.preferences import Preferences
-from storage.appointments import PlanningQueue
-from storage.models import Appointment, Conversation, OutboxMessage, Participant
+from storage.appointments import AppointmentRow, PlanningQueue
+from storage.models import Conversation, OutboxMessage, Participant
 from storage.outbox import PRIORITY_PROACTIVE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
+BATCH_SIZE = 100
+APPOINTMENTS_BEHIND = timedelta(days=7)
+APPOINTMENTS_AHEAD = timedelta(days=14)
+YIELD_EVERY = 5  # participants planned between turns for other work on the event loop
 
 
 class Planner:
@@ -74,9 +77,19 @@ class Planner:
     async def _plan_batch(self, uow: UnitOfWork, queue: PlanningQueue,
                           batch: list[Participant], now: datetime) -> int:
         ids = [p.id for p in batch]
-        appointments = await queue.appointments_of(ids)
+        # What happened in the last week (signposts, feedback) and what is coming in the next
+        # two: everyone is looked at again within LOOK_AGAIN, long before anything later.
+        appointments = await queue.appointments_of(ids, now - APPOINTMENTS_BEHIND,
+                                                   now + APPOINTMENTS_AHEAD)
         conversations = await queue.conversations_of(ids)
-        results = [(p, self._plan_one(p, appointments[p.id], now)) for p in batch]
+        results = []
+        for index, participant in enumerate(batch):
+            if index % YIELD_EVERY == 0:
+                # Planning is CPU work on the event loop the bot's updates share: give them
+                # turns. Nothing is written yet, so no lock is held while we wait.
+                await asyncio.sleep(0)
+            results.append((participant, self._plan_one(participant,
+                                                         appointments[participant.id], now)))
         existing = await queue.existing_keys([m.key for _, r in results for m in r.messages])
         rows: list[OutboxMessage] = []
         queued = 0
@@ -85,6 +98,8 @@ class Planner:
                 log.info("planner dropped %s: %s", dropped.key, dropped.reason)
             fresh = [m for m in result.messages if m.key not in existing]
             queued += len(fresh)
+            if fresh and queued % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
             if fresh:
                 rows += self._rows(uow, participant, conversations.get(participant.id),
                                    fresh, now)
@@ -94,7 +109,7 @@ class Planner:
                               for p, r in results])
         return queued
 
-    def _plan_one(self, participant: Participant, appointments: list[Appointment],
+    def _plan_one(self, participant: Participant, appointments: list[AppointmentRow],
                   now: datetime) -> PlanResult:
         facts = ParticipantFacts(
             participant.id, participant.chat_id, participant.status, participant.created_at,

@@ -7,7 +7,7 @@ here and the planner withdraws or replaces the reminders it had queued.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, event, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,6 +68,13 @@ class Feedback:
             select(SessionFeedback).where(SessionFeedback.appointment_id == appointment_id))
 
 
+class AppointmentRow(NamedTuple):
+    id: int
+    starts_at: datetime
+    week: int | None
+    status: str
+
+
 class PlanningQueue:
     """Who the planner must look at, and what it last decided, read and written in bulk.
 
@@ -89,13 +96,19 @@ class PlanningQueue:
                  .with_for_update(skip_locked=True, of=Participant))
         return list(await self.session.scalars(query))
 
-    async def appointments_of(self, participant_ids: list[int]) -> dict[int, list[Appointment]]:
-        found: dict[int, list[Appointment]] = {pid: [] for pid in participant_ids}
+    async def appointments_of(self, participant_ids: list[int], since: datetime,
+                              until: datetime) -> dict[int, list[AppointmentRow]]:
+        """Their appointments starting in [since, until), as plain rows (no ORM objects:
+        a batch has thousands, and building objects would hold the event loop)."""
+        found: dict[int, list[AppointmentRow]] = {pid: [] for pid in participant_ids}
         if participant_ids:
-            query = (select(Appointment).where(Appointment.participant_id.in_(participant_ids))
+            query = (select(Appointment.participant_id, Appointment.id, Appointment.starts_at,
+                            Appointment.week, Appointment.status)
+                     .where(Appointment.participant_id.in_(participant_ids),
+                            Appointment.starts_at >= since, Appointment.starts_at < until)
                      .order_by(Appointment.starts_at, Appointment.id))
-            for appointment in await self.session.scalars(query):
-                found[appointment.participant_id].append(appointment)
+            for pid, appointment_id, starts_at, week, status in await self.session.execute(query):
+                found[pid].append(AppointmentRow(appointment_id, starts_at, week, status))
         return found
 
     async def conversations_of(self, participant_ids: list[int]) -> dict[int, Conversation]:
