@@ -47,6 +47,7 @@ screening: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_screening.py
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench_learned.py
+	$(BIN)/python benchmarks/bench_planner.py
 
 # Mutation testing of the safety-critical modules: slow (tens of minutes), so not in `make test`.
 # MODULES=bot/flags.py limits it to some of them.

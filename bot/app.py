@@ -97,7 +97,7 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     reachability = Reachability(flags, writer)
     sender = OutboxSender(uow, channel, clock, on_unreachable=reachability.on_unreachable,
                           on_failed=reachability.on_failed)
-    planner = Planner(uow, writer, clock)
+    planner = Planner(uow, writer, clock, content)
     ticker = Ticker(sender, {}, settings.sender_interval_seconds)
     engine = Engine(uow, content, writer, clock, flags, screen,
                     wrong_code_limit=settings.wrong_code_limit, on_commit=ticker.kick)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -27,6 +27,9 @@ from storage.key_check import WrongEncryptionKey, check_key
 from storage.keyed_upgrade import keyed_upgrade
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.session_admin import Booked
 
 T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -291,6 +294,92 @@ def screen_train(
         typer.echo(f"  {head:16} threshold {info['threshold']:.3f}  recall "
                    f"{figures['recall']:.3f}  false positives {figures['false_positive_rate']:.3f}")
     typer.echo(f"wrote {MODEL_PATH.relative_to(MODEL_PATH.parents[1])}")
+
+
+# --- appointments (one-to-one sessions) ---------------------------------------------------
+
+session_app = typer.Typer(no_args_is_help=True, help="Appointments: book, move, record.")
+app.add_typer(session_app, name="session")
+AtOption = Annotated[str, typer.Option("--at", help="Local time, 'YYYY-MM-DD HH:MM'")]
+IdOption = Annotated[int, typer.Option("--id", help="The appointment's id")]
+
+
+def _session_command(work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    from bot.session_admin import SessionError
+
+    try:
+        return asyncio.run(_with_uow(Settings(), work))
+    except SessionError as exc:
+        raise _fail(str(exc), 2) from None
+    except EncryptionKeyError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _show(booked: Booked) -> None:
+    week = f" week {booked.week}" if booked.week else ""
+    withdrawn = f" ({booked.withdrawn} queued reminder(s) withdrawn)" if booked.withdrawn else ""
+    typer.echo(f"appointment {booked.id}: {booked.alias} {booked.local} {booked.timezone}"
+               f"{week} {booked.status}{withdrawn}")
+
+
+@session_app.command("add")
+def session_add(
+    alias: Annotated[str, typer.Option("--alias", help="The participant's code name")],
+    at: AtOption,
+    week: Annotated[int | None, typer.Option("--week", help="Programme week, 1-22")] = None,
+) -> None:
+    """Book an appointment; reminders go out 24 hours and 2 hours before."""
+    from bot.session_admin import add_session
+
+    _show(_session_command(lambda uow: add_session(uow, alias, at, week, datetime.now(UTC))))
+
+
+@session_app.command("move")
+def session_move(appointment_id: IdOption, at: AtOption) -> None:
+    """Move an appointment; its queued reminders are replaced."""
+    from bot.session_admin import move_session
+
+    _show(_session_command(lambda uow: move_session(uow, appointment_id, at, datetime.now(UTC))))
+
+
+@session_app.command("cancel")
+def session_cancel(appointment_id: IdOption) -> None:
+    """Cancel an appointment; its queued reminders are withdrawn."""
+    from bot.session_admin import cancel_session
+
+    _show(_session_command(lambda uow: cancel_session(uow, appointment_id, datetime.now(UTC))))
+
+
+@session_app.command("attended")
+def session_attended(appointment_id: IdOption) -> None:
+    """Record that the participant came (they are then asked for feedback)."""
+    from bot.session_admin import record_outcome
+
+    _show(_session_command(lambda uow: record_outcome(
+        uow, appointment_id, "attended", datetime.now(UTC))))
+
+
+@session_app.command("missed")
+def session_missed(appointment_id: IdOption) -> None:
+    """Record that the participant did not come."""
+    from bot.session_admin import record_outcome
+
+    _show(_session_command(lambda uow: record_outcome(
+        uow, appointment_id, "missed", datetime.now(UTC))))
+
+
+@session_app.command("list")
+def session_list(
+    alias: Annotated[str, typer.Option("--alias", help="The participant's code name")],
+) -> None:
+    """List a participant's appointments, in their local time."""
+    from bot.session_admin import list_sessions
+
+    booked = _session_command(lambda uow: list_sessions(uow, alias))
+    for one in booked:
+        _show(one)
+    if not booked:
+        typer.echo("no appointments")
 
 
 @app.command("run")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.channel import Buttons
@@ -64,8 +66,11 @@ class ConsoleSession:
 
     def __init__(self, app: App, channel: ConsoleChannel, user_id: int,
                  stdin: TextIO = sys.stdin, out: TextIO = sys.stdout,
-                 others: dict[str, tuple[int, int]] | None = None) -> None:
+                 others: dict[str, tuple[int, int]] | None = None,
+                 commands: Mapping[str, Callable[[str], Awaitable[str]]] | None = None) -> None:
         self.app = app
+        # Demo commands such as ":book 2": name -> run(argument) returning a line to show.
+        self.commands = dict(commands or {})
         self.channel = channel
         self.user_id = user_id
         self.others = others or {}
@@ -92,15 +97,22 @@ class ConsoleSession:
         await self.app.sender.dispatch_due()
 
     async def wait(self, minutes: float) -> None:
+        """Move the clock on, an hour at a time, planning and sending at each step, so a
+        day's or a week's messages appear in the order and at the times they would."""
         advance = getattr(self.app.clock, "advance", None)
         if advance is None:
             self.out.write("(this clock cannot be moved)\n")
             return
-        advance(timedelta(minutes=minutes))
-        self.out.write(f"(the clock moves on {minutes:g} minutes)\n")
-        await self.app.planner.plan()
-        await self.app.escalate()
-        await self.app.sender.dispatch_due()
+        left = timedelta(minutes=minutes)
+        while left > timedelta(0):
+            step = min(left, WAIT_STEP)
+            advance(step)
+            left -= step
+            await self.app.planner.plan()
+            await self.app.escalate()
+            await self.app.sender.dispatch_due()
+        local = self.app.clock.now().astimezone(DEMO_ZONE)
+        self.out.write(f"(the clock moves on {_span(minutes)}: now {local:%a %d %b %H:%M})\n")
 
     async def run(self) -> None:
         interactive = self.stdin.isatty()
@@ -121,6 +133,10 @@ class ConsoleSession:
             if typed.startswith(":wait"):
                 await self._wait_command(typed)
                 continue
+            name, _, argument = typed[1:].partition(" ")
+            if typed.startswith(":") and name in self.commands:
+                self.out.write(f"({await self.commands[name](argument.strip())})\n")
+                continue
             role, _, rest = typed[1:].partition(" ")
             if typed.startswith(":") and role in self.others and rest.strip():
                 await self.say(rest.strip(), role)
@@ -129,12 +145,31 @@ class ConsoleSession:
         await self.app.sender.dispatch_due()
 
     async def _wait_command(self, typed: str) -> None:
-        try:
-            minutes = float(typed.split(maxsplit=1)[1])
-        except (IndexError, ValueError):
-            self.out.write("(usage: :wait MINUTES)\n")
-            return
-        if minutes <= 0:
-            self.out.write("(usage: :wait MINUTES, more than zero)\n")
+        minutes = _minutes(typed.split(maxsplit=1)[1] if " " in typed else "")
+        if minutes is None or minutes <= 0:
+            self.out.write("(usage: :wait MINUTES, or :wait 2h, or :wait 3d)\n")
             return
         await self.wait(minutes)
+
+
+WAIT_STEP = timedelta(hours=1)
+DEMO_ZONE = ZoneInfo("Europe/London")
+_UNITS = {"m": 1.0, "h": 60.0, "d": 24 * 60.0}
+
+
+def _minutes(text: str) -> float | None:
+    """``20`` or ``20m`` minutes, ``2h`` hours, ``3d`` days."""
+    text = text.strip().lower()
+    unit = _UNITS.get(text[-1:]) if text else None
+    try:
+        return float(text[:-1] if unit else text) * (unit or 1.0)
+    except ValueError:
+        return None
+
+
+def _span(minutes: float) -> str:
+    if minutes >= 24 * 60 and minutes % (24 * 60) == 0:
+        return f"{minutes / (24 * 60):g} day(s)"
+    if minutes >= 60 and minutes % 60 == 0:
+        return f"{minutes / 60:g} hour(s)"
+    return f"{minutes:g} minutes"

@@ -18,15 +18,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
 from bot.admin import add_facilitator, create_invite
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.console import ConsoleChannel, ConsoleSession
 from bot.logs import configure_logging
+from bot.session_admin import SessionError, add_session
 from storage.crypto import FieldCipher
 from storage.uow import UnitOfWork
 
@@ -34,6 +36,8 @@ DEMO_FACILITATOR = 900_001
 DEMO_PARTICIPANT = 900_002
 DEMO_TEAM_CHAT = -900_003
 DEMO_DUTY_MEMBER = 900_004
+DEMO_ALIAS = "demo-participant"
+DEMO_START_IN_DAYS = 28
 
 
 PRIVATE = 0o600
@@ -91,10 +95,28 @@ async def _opening_line(uow: UnitOfWork, now: datetime) -> str:
     if known:
         print("(demo) Resuming where you left off. Use --fresh to start again.")
         return "/resume"
-    invite = await create_invite(uow, DEMO_FACILITATOR, "demo-participant", None, now,
+    # On the waiting list: the first session is four weeks away, so `:wait 1d` shows the
+    # welcome pack arriving, and `:book 2` then `:wait 1d` an appointment's reminders.
+    start = (now + timedelta(days=DEMO_START_IN_DAYS)).date()
+    invite = await create_invite(uow, DEMO_FACILITATOR, DEMO_ALIAS, start, now,
                                  timedelta(days=14))
     print("(demo) You are a new participant opening your invitation link.")
     return f"/start {invite.code}"
+
+
+async def _book(app: App, days: str) -> str:
+    """``:book 2``: the admin books a session two days from now at 14:00 (demo only)."""
+    if not days.isdigit() or not 1 <= int(days) <= 60:
+        return "usage: :book DAYS, a number of days from 1 to 60"
+    now = app.clock.now()
+    local = (now + timedelta(days=int(days))).astimezone(ZoneInfo("Europe/London"))
+    try:
+        async with app.uow() as uow:
+            booked = await add_session(uow, DEMO_ALIAS, f"{local:%Y-%m-%d} 14:00", None, now)
+    except SessionError as exc:
+        return str(exc)
+    return f"the facilitator booked a session on {booked.local}; reminders come the day " \
+           "before and 2 hours before (:wait 1d)"
 
 
 async def run_demo(database: Path, key_file: Path, fresh: bool,
@@ -121,11 +143,11 @@ async def _run_demo(database: Path, key_file: Path, fresh: bool, stdin: TextIO,
             opening = await _opening_line(uow, datetime.now(UTC))
         print("(demo) Type a number or a button's label to press it. :wait MINUTES moves the "
               "clock on. ':facilitator 1' or ':team 1' presses a staff button. "
-              ":quit or Ctrl-D ends.")
+              ":book DAYS books a session DAYS from now at 14:00. :quit or Ctrl-D ends.")
         others = {"facilitator": (DEMO_FACILITATOR, DEMO_FACILITATOR),
                   "team": (DEMO_DUTY_MEMBER, DEMO_TEAM_CHAT)}
         session = ConsoleSession(app, channel, DEMO_PARTICIPANT, stdin=stdin, out=out,
-                                 others=others)
+                                 others=others, commands={"book": lambda days: _book(app, days)})
         app.ticker.start()
         await session.say(opening)
         await session.run()
