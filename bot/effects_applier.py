@@ -39,6 +39,7 @@ from dialogues.events import Inbound
 from dialogues.preferences import Preferences
 from dialogues.safeguarding import UNTOLD
 from storage.models import Participant
+from storage.outbox import PRIORITY_REPLY
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ class EffectsApplier:
         self.now = now
         self.memory = memory
         self.result = Applied(participant)
+        # The engine raises this for a safety turn (a flag, urgent help, a red Time Out).
+        self.reply_priority = PRIORITY_REPLY
 
     @property
     def participant(self) -> Participant:
@@ -144,7 +147,8 @@ class EffectsApplier:
                 await self.writer.write(
                     uow, chat_id=self.inbound.chat_id, audience=audience,
                     text=self.writer.render(text, self.memory, self.modes),
-                    buttons=self.writer.keyboard(buttons, self.modes), now=self.now)
+                    buttons=self.writer.keyboard(buttons, self.modes), now=self.now,
+                    priority=self.reply_priority)
             case NotifyFacilitator(text, buttons):
                 await self._notify_facilitator(effect)
             case CreateParticipant(invite_id):
@@ -203,7 +207,8 @@ class EffectsApplier:
             text = self.writer.phrasebook.render("facilitator.participant_joined",
                                                  {"alias": invite.alias})
             await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
-                                    audience="facilitator", text=text, buttons=[], now=self.now)
+                                    audience="facilitator", text=text, buttons=[], now=self.now,
+                                    priority=PRIORITY_REPLY)
 
     async def _notify_facilitator(self, effect: NotifyFacilitator) -> None:
         participant = self.participant
@@ -216,7 +221,8 @@ class EffectsApplier:
         text = self.writer.render(Say(effect.text.key, params), None)
         await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
                                 audience="facilitator", text=text,
-                                buttons=self.writer.keyboard(effect.buttons), now=self.now)
+                                buttons=self.writer.keyboard(effect.buttons), now=self.now,
+                                priority=PRIORITY_REPLY)
 
     def _update_profile(self, effect: UpdateProfile) -> None:
         participant, cipher = self.participant, self.uow.cipher

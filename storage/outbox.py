@@ -23,6 +23,7 @@ ACTIVE = ("pending", "sending")
 PRIORITY_SAFETY = 0
 PRIORITY_REPLY = 1
 PRIORITY_PROACTIVE = 2
+PRIORITIES = (PRIORITY_SAFETY, PRIORITY_REPLY, PRIORITY_PROACTIVE)  # the claim's walk order
 
 
 class Outbox:
@@ -33,6 +34,8 @@ class Outbox:
                       not_before: datetime | None = None, key: str | None = None,
                       flag_id: int | None = None, priority: int = PRIORITY_REPLY) -> bool:
         """Add a message; with a key already used, do nothing and return False."""
+        if priority not in PRIORITIES:  # a row of another priority would never be claimed
+            raise ValueError(f"unknown outbox priority {priority!r}")
         if key is not None:
             found = await self.session.scalar(
                 select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
@@ -50,32 +53,52 @@ class Outbox:
     async def claim_due(self, now: datetime, limit: int = 50, *, worker: str | None = None,
                         lease: timedelta = timedelta(seconds=30)) -> list[OutboxMessage]:
         """Mark the first due message of each chat as being sent by ``worker`` (holding it
-        until ``now + lease``) and return them."""
+        until ``now + lease``) and return them: safety rows first, then replies, then
+        proactive messages, each in (not_before, id) order.
+
+        Priority orders chats, never the rows within one chat: a chat's rows still go in
+        the order they were written (a safety reply after a reminder in the same chat waits
+        for that reminder), because a person must read a conversation in the order it was
+        said. Only a chat's first active row is a candidate, so an alert for the facilitator
+        overtakes other chats' backlog but not a message already ahead of it in its own chat.
+
+        One query per priority, each an index range (``ix_outbox_claim``) read in order and
+        stopped at the limit, so a large backlog, due or not, is never read whole.
+        """
+        rows: list[OutboxMessage] = []
+        for priority in PRIORITIES:
+            if len(rows) >= limit:
+                break
+            rows += await self._claim_level(now, priority, limit - len(rows))
+        for row in rows:
+            row.status, row.claimed_at = "sending", now
+            row.claimed_by, row.lease_until = worker, now + lease
+        await self.session.flush()
+        return rows
+
+    async def _claim_level(self, now: datetime, priority: int,
+                           limit: int) -> list[OutboxMessage]:
         earlier = aliased(OutboxMessage)
         held_back = exists().where(
             earlier.chat_id == OutboxMessage.chat_id,
-            earlier.id < OutboxMessage.id,
             earlier.status.in_(ACTIVE),
+            earlier.id < OutboxMessage.id,
             earlier.not_before <= now,
         )
         query = (
             select(OutboxMessage)
             .where(
                 OutboxMessage.status == "pending",
+                OutboxMessage.priority == priority,
                 OutboxMessage.not_before <= now,
                 or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
                 ~held_back,
             )
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.not_before, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=OutboxMessage)
         )
-        rows = list(await self.session.scalars(query))
-        for row in rows:
-            row.status, row.claimed_at = "sending", now
-            row.claimed_by, row.lease_until = worker, now + lease
-        await self.session.flush()
-        return rows
+        return list(await self.session.scalars(query))
 
     async def more_due_in(self, now: datetime, chat_ids: set[int]) -> bool:
         """Whether any of these chats has another pending row due now (behind the one just
