@@ -173,6 +173,22 @@ class Outbox:
                 claimed_by=None, lease_until=None)
         )
 
+    async def space_chat(self, chat_id: int, until: datetime) -> None:
+        """Hold this chat's unsent rows until ``until`` (Telegram's spacing per chat)."""
+        await self.session.execute(
+            update(OutboxMessage).where(
+                OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
+                or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at < until))
+            .values(retry_at=until))
+
+    async def defer(self, row_id: int, until: datetime) -> None:
+        """Give a claimed row back until ``until`` (its sending slot): not an attempt."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+            .values(status="pending", retry_at=until, claimed_at=None, claimed_by=None,
+                    lease_until=None))
+
     async def mark_retry(self, row_id: int, at: datetime, error: str) -> None:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(
