@@ -95,18 +95,19 @@ class RateLimiter:
 
     async def wait_turn(self, chat_id: int, priority: int) -> datetime | None:
         """Book this send's slot and sleep until it comes: None, go now. If the slot is
-        more than ``max_wait`` away, book nothing and return when to come back."""
-        while True:
-            now = self.clock.now()
-            at = self.ready_at(chat_id, priority)
-            if at - now > self.max_wait:
-                return at
-            self._book(chat_id, at)  # booked before sleeping: a waiter beside us takes the next
-            if at > now:
-                await self.clock.sleep((at - now).total_seconds())
-            if self.held_until() is None:
-                return None
-            # Telegram said the bot was flooding while we slept: wait that out too.
+        more than ``max_wait`` away, or the whole bot is held (a 429), book nothing and
+        return when to come back: a hold ends the sender's round at once, so the first
+        claim after it (safety rows first) is not stuck behind a round waiting it out."""
+        now = self.clock.now()
+        at = self.ready_at(chat_id, priority)
+        if at - now > self.max_wait or self.held_until() is not None:
+            return at
+        self._book(chat_id, at)  # booked before sleeping: a waiter beside us takes the next
+        if at > now:
+            await self.clock.sleep((at - now).total_seconds())
+        if self.held_until() is not None:  # Telegram said the bot floods while we slept
+            return self.ready_at(chat_id, priority)
+        return None
 
     def flood(self, chat_id: int, retry_after: float) -> None:
         """Telegram answered 429 for this chat: nothing more to it before ``retry_after``;
