@@ -10,8 +10,19 @@ only. Rows are claimed (status ``sending``) in their own short transaction with
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,6 +35,33 @@ PRIORITY_SAFETY = 0
 PRIORITY_REPLY = 1
 PRIORITY_PROACTIVE = 2
 PRIORITIES = (PRIORITY_SAFETY, PRIORITY_REPLY, PRIORITY_PROACTIVE)  # the claim's walk order
+
+
+@cache
+def _claim_query() -> Select[OutboxMessage]:
+    """One priority's claimable rows, built once: building it (``with_for_update`` in
+    particular) cost more than running it against an index."""
+    now: BindParameter[datetime] = bindparam("now")
+    earlier = aliased(OutboxMessage)
+    held_back = exists().where(
+        earlier.chat_id == OutboxMessage.chat_id,
+        earlier.status.in_(ACTIVE),
+        earlier.id < OutboxMessage.id,
+        earlier.not_before <= now,
+    )
+    return (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.priority == bindparam("priority"),
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
+            ~held_back,
+        )
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
 
 
 class Outbox:
@@ -70,35 +108,19 @@ class Outbox:
             if len(rows) >= limit:
                 break
             rows += await self._claim_level(now, priority, limit - len(rows))
-        for row in rows:
-            row.status, row.claimed_at = "sending", now
-            row.claimed_by, row.lease_until = worker, now + lease
-        await self.session.flush()
+        if rows:  # one UPDATE for the round, not one per row; the loaded rows follow it
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                .values(status="sending", claimed_at=now, claimed_by=worker,
+                        lease_until=now + lease)
+                .execution_options(synchronize_session="evaluate"))
         return rows
 
     async def _claim_level(self, now: datetime, priority: int,
                            limit: int) -> list[OutboxMessage]:
-        earlier = aliased(OutboxMessage)
-        held_back = exists().where(
-            earlier.chat_id == OutboxMessage.chat_id,
-            earlier.status.in_(ACTIVE),
-            earlier.id < OutboxMessage.id,
-            earlier.not_before <= now,
-        )
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.priority == priority,
-                OutboxMessage.not_before <= now,
-                or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
-                ~held_back,
-            )
-            .order_by(OutboxMessage.not_before, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxMessage)
-        )
-        return list(await self.session.scalars(query))
+        params = {"now": now, "priority": priority, "limit": limit}
+        return list(await self.session.scalars(_claim_query(), params))
 
     async def more_due_in(self, now: datetime, chat_ids: set[int]) -> bool:
         """Whether any of these chats has another pending row due now (behind the one just
