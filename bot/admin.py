@@ -12,6 +12,7 @@ from bot.outgoing import OutgoingWriter
 from dialogues.effects import Say
 from storage.flags import LIVE
 from storage.models import Flag
+from storage.outbox import PRIORITY_SAFETY
 from storage.uow import UnitOfWork
 
 
@@ -102,8 +103,9 @@ async def deactivate_facilitator(uow: UnitOfWork, telegram_id: int, now: datetim
     if notified and team_chat is not None:
         text = writer.render(Say("team.facilitator_deactivated",
                                  {"aliases": ", ".join(aliases)}), None)
+        # Their flags now rest with the team: a safeguarding notice, sent first.
         await writer.write(uow, chat_id=team_chat, audience="team", text=text, buttons=[],
-                           now=now)
+                           now=now, priority=PRIORITY_SAFETY)
     await uow.audit.add(now, "admin", "facilitator.deactivated", None, {
         "facilitator_id": str(facilitator.id), "participants": str(len(participants)),
         "flags": str(escalated), "invites_withdrawn": str(len(invites))})

@@ -17,6 +17,7 @@ from bot.flags import EscalationPolicy, FlagDesk
 from bot.housekeeping import Housekeeping
 from bot.outgoing import OutgoingWriter
 from bot.planning import Planner
+from bot.rate_limit import RateLimiter
 from bot.reachability import Reachability
 from bot.scheduler import Ticker
 from bot.screening_combined import screen
@@ -63,9 +64,16 @@ def make_cipher(settings: Settings) -> FieldCipher:
     return FieldCipher(settings.encryption_key.get_secret_value())
 
 
+def telegram_limiter(settings: Settings, clock: Clock) -> RateLimiter:
+    """Telegram's limits for this process: its share of the bot's global rate."""
+    return RateLimiter(clock, rate=settings.send_rate / settings.sender_processes)
+
+
 async def build_app(settings: Settings, channel: Channel, clock: Clock | None = None,
-                    *, migrate: bool = True) -> App:
+                    *, migrate: bool = True, limiter: RateLimiter | None = None) -> App:
+    """``limiter``: one for every sender of this process; by default Telegram's limits."""
     clock = clock or SystemClock()
+    limiter = limiter or telegram_limiter(settings, clock)
     cipher = make_cipher(settings)
     content = load_content()
     # Compile the screening rules and load the learned layer now, off the event loop, not
@@ -96,7 +104,7 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
 
     reachability = Reachability(flags, writer)
     sender = OutboxSender(uow, channel, clock, on_unreachable=reachability.on_unreachable,
-                          on_failed=reachability.on_failed)
+                          on_failed=reachability.on_failed, limiter=limiter)
     planner = Planner(uow, writer, clock, content)
     ticker = Ticker(sender, {}, settings.sender_interval_seconds)
     engine = Engine(uow, content, writer, clock, flags, screen,

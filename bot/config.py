@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     invite_valid_days: int = Field(default=14, ge=1)
     wrong_code_limit: int = Field(default=5, ge=1)  # per user per hour, then silence
     sender_interval_seconds: float = Field(default=1.0, gt=0)
+    # Messages a second for the whole bot (Telegram allows about 30), divided evenly
+    # between the sender processes sharing one database (bot.rate_limit, README).
+    send_rate: float = Field(default=25.0, gt=0, le=30)
+    sender_processes: int = Field(default=1, ge=1)
     planner_interval_seconds: float = Field(default=30.0, gt=0)
     escalation_interval_seconds: float = Field(default=30.0, gt=0)
     urgent_escalation_minutes: int = Field(default=15, ge=1)

@@ -28,6 +28,7 @@ from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.console import ConsoleChannel, ConsoleSession
 from bot.logs import configure_logging
+from bot.rate_limit import RateLimiter
 from bot.session_admin import SessionError, add_session
 from storage.crypto import FieldCipher
 from storage.uow import UnitOfWork
@@ -137,7 +138,9 @@ async def _run_demo(database: Path, key_file: Path, fresh: bool, stdin: TextIO,
                         encryption_key=SecretStr(key))
     configure_logging("WARNING", [])
     channel = ConsoleChannel(out, DEMO_PARTICIPANT)
-    app = await build_app(settings, channel, OffsetClock())
+    clock = OffsetClock()
+    # The terminal is not Telegram: no sending limits, or replies would trickle out.
+    app = await build_app(settings, channel, clock, limiter=RateLimiter.unlimited(clock))
     try:
         async with app.uow() as uow:
             opening = await _opening_line(uow, datetime.now(UTC))

@@ -69,6 +69,8 @@ class EffectsApplier:
         self.now = now
         self.memory = memory
         self.result = Applied(participant)
+        # The engine raises this for a safety turn (a flag, urgent help, a red Time Out).
+        self.reply_priority = PRIORITY_REPLY
 
     @property
     def participant(self) -> Participant:
@@ -160,7 +162,8 @@ class EffectsApplier:
                 await self.writer.write(
                     uow, chat_id=self.inbound.chat_id, audience=audience,
                     text=self.writer.render(text, self.memory, self.modes),
-                    buttons=self.writer.keyboard(buttons, self.modes), now=self.now)
+                    buttons=self.writer.keyboard(buttons, self.modes), now=self.now,
+                    priority=self.reply_priority)
             case NotifyFacilitator(text, buttons):
                 await self._notify_facilitator(effect)
             case CreateParticipant(invite_id):
@@ -219,7 +222,8 @@ class EffectsApplier:
             text = self.writer.phrasebook.render("facilitator.participant_joined",
                                                  {"alias": invite.alias})
             await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
-                                    audience="facilitator", text=text, buttons=[], now=self.now)
+                                    audience="facilitator", text=text, buttons=[], now=self.now,
+                                    priority=PRIORITY_REPLY)
 
     async def _notify_facilitator(self, effect: NotifyFacilitator) -> bool:
         """Queue the note; False when there is no facilitator to send it to."""

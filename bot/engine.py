@@ -23,7 +23,7 @@ from bot.outgoing import OutgoingWriter
 from bot.reachability import Reachability
 from bot.screening_context import ContextScreener
 from content.loader import Content
-from dialogues.effects import AskFacilitator, Reply, Say
+from dialogues.effects import AskFacilitator, Effect, RaiseFlag, Reply, Say, StartTimeOut
 from dialogues.errors import StaleButton
 from dialogues.events import Inbound, Kind
 from dialogues.flow import Context, FlowState, JournalEntrySummary, Library, Outcome, Profile
@@ -33,10 +33,24 @@ from dialogues.safeguarding import respond
 from dialogues.screening import CLEAR, Screening
 from dialogues.stranger_safety import stranger_reply
 from storage.models import Conversation, Facilitator, Invite, Participant
+from storage.outbox import PRIORITY_REPLY, PRIORITY_SAFETY
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 THROTTLE_WINDOW = timedelta(hours=1)
+URGENT_FLOW = "urgent"
+
+
+def safety_turn(outcome: Outcome) -> bool:
+    """Whether this turn's replies are safety replies, delivered before any backlog: a
+    flag was raised, the person is in urgent help ("I'm not safe"), or a Time Out began
+    from red."""
+    def safety(effect: Effect) -> bool:
+        return isinstance(effect, RaiseFlag) or (
+            isinstance(effect, StartTimeOut) and effect.colour_before == "red")
+
+    in_urgent = outcome.state is not None and outcome.state.flow == URGENT_FLOW
+    return in_urgent or any(safety(effect) for effect in outcome.effects)
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,8 @@ class Engine:
         )
         ctx = Context(now, self.library, await self._profile(uow, participant, now))
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
+        if screening.flagged:
+            applier.reply_priority = PRIORITY_SAFETY
         flagged, interrupts = (await self._screen_first(inbound, situation, applier, screening)
                                if participant is not None else (False, False))
         if flagged:
@@ -143,6 +159,8 @@ class Engine:
             return HandleResult(callback_answer=self.writer.render(Say("common.expired_button"),
                                                                    None))
         effects = outcome.effects
+        if safety_turn(outcome):
+            applier.reply_priority = PRIORITY_SAFETY
         if interrupts:
             # What they wrote stays where they wrote it (their answer, their journal), but
             # the flow says nothing more: the safety reply is the last word, and "Carry on"
@@ -168,6 +186,7 @@ class Engine:
         memory: dict[str, int] = dict(conversation.phrase_memory) if conversation else {}
         applier = EffectsApplier(uow, self.writer, self.flags, inbound, now, memory, participant)
         if screening.flagged:
+            applier.reply_priority = PRIORITY_SAFETY
             log.info("update %s: edited message flagged (%s)", inbound.update_id,
                      screening.severity)
             in_flow = self._flow_state(uow, conversation) is not None
@@ -200,7 +219,7 @@ class Engine:
         if reply is None:
             return False
         log.info("update %s: stranger's message flagged", inbound.update_id)
-        await self._reply(uow, inbound, reply, {}, now, "stranger")
+        await self._reply(uow, inbound, reply, {}, now, "stranger", PRIORITY_SAFETY)
         return True
 
     async def _close_note(self, uow: UnitOfWork, inbound: Inbound, facilitator: Facilitator,
@@ -237,9 +256,10 @@ class Engine:
         return invite is not None and invite.used_at is None and invite.expires_at > now
 
     async def _reply(self, uow: UnitOfWork, inbound: Inbound, text: Say, memory: dict[str, int],
-                     now: datetime, audience: str) -> None:
+                     now: datetime, audience: str, priority: int = PRIORITY_REPLY) -> None:
         await self.writer.write(uow, chat_id=inbound.chat_id, audience=audience,
-                                text=self.writer.render(text, memory), buttons=[], now=now)
+                                text=self.writer.render(text, memory), buttons=[], now=now,
+                                priority=priority)
 
     @staticmethod
     def _data(uow: UnitOfWork, conversation: Conversation) -> dict[str, Any]:

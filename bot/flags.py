@@ -21,6 +21,7 @@ from bot.outgoing import OutgoingWriter
 from dialogues.effects import RaiseFlag, Say
 from dialogues.safeguarding import escalation_deadline
 from storage.models import Conversation, Facilitator, Flag, Participant
+from storage.outbox import PRIORITY_REPLY, PRIORITY_SAFETY
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ class FlagDesk:
                             {"flag_id": str(flag.id)})
         await self.writer.write(uow, chat_id=facilitator.telegram_user_id, audience="facilitator",
                                 text=self._say("flag.closed", flag_id=str(flag.id)), buttons=[],
-                                now=now)
+                                now=now, priority=PRIORITY_REPLY)
 
     async def _acknowledge(self, uow: UnitOfWork, flag: Flag, participant: Participant,
                            actor: str, now: datetime) -> str:
@@ -214,7 +215,8 @@ class FlagDesk:
         for chat_id, audience in await self._recipients(uow, flag, participant):
             await self.writer.write(
                 uow, chat_id=chat_id, audience=audience, buttons=[], now=now,
-                text=self._say("flag.acknowledged", flag_id=str(flag.id), by=by))
+                text=self._say("flag.acknowledged", flag_id=str(flag.id), by=by),
+                priority=PRIORITY_SAFETY)
         return self._say("flag.ack_answer")
 
     async def _start_close(self, uow: UnitOfWork, flag: Flag, user_id: int,
@@ -232,7 +234,8 @@ class FlagDesk:
         conversation.updated_at = now
         await self.writer.write(uow, chat_id=user_id, audience="facilitator", buttons=[],
                                 now=now, text=self._say("flag.ask_close_note",
-                                                        flag_id=str(flag.id)))
+                                                        flag_id=str(flag.id)),
+                                priority=PRIORITY_REPLY)
         return self._say("flag.close_answer")
 
     # --- helpers -------------------------------------------------------------------
@@ -289,7 +292,8 @@ class FlagDesk:
                     {"text": self._say("flag.button.close"),
                      "data": f"{FLAG_BUTTON}:close:{flag.id}"}]]
         await self.writer.write(uow, chat_id=chat_id, audience=audience, text=text,
-                                buttons=buttons, now=now, flag_id=flag.id)
+                                buttons=buttons, now=now, flag_id=flag.id,
+                                priority=PRIORITY_SAFETY)
         await uow.audit.add(now, "system", "flag.alert_sent", participant.id,
                             {"flag_id": str(flag.id), "to": audience})
 

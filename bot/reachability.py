@@ -14,6 +14,7 @@ from bot.flags import FlagDesk
 from bot.outgoing import OutgoingWriter
 from dialogues.effects import Say
 from storage.models import OutboxMessage, Participant
+from storage.outbox import PRIORITY_REPLY
 from storage.uow import UnitOfWork
 
 
@@ -48,7 +49,8 @@ class Reachability:
             text = self.writer.render(
                 Say("facilitator.participant_unreachable", {"alias": participant.alias}), None)
             await self.writer.write(uow, chat_id=facilitator.telegram_user_id,
-                                    audience="facilitator", text=text, buttons=[], now=now)
+                                    audience="facilitator", text=text, buttons=[], now=now,
+                                    priority=PRIORITY_REPLY)
 
     @staticmethod
     async def back_in_touch(uow: UnitOfWork, participant: Participant, now: datetime) -> None:

@@ -23,10 +23,12 @@ import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.channel import Channel, RetryLater, SendError, Transient, Unreachable
 from bot.clock import Clock
+from bot.rate_limit import RateLimiter
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -39,6 +41,17 @@ MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
 # Telegram says a chat is gone (403), ``on_failed`` for any other final failure (a 400, or a
 # server error after every retry).
 UnreachableHook = Callable[[UnitOfWork, OutboxMessage, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A claimed row, as the round delivers it."""
+
+    row_id: int
+    chat_id: int
+    audience: str
+    priority: int
+    payload: dict[str, object]
 
 
 def new_worker_id() -> str:
@@ -63,8 +76,11 @@ class OutboxSender:
                  clock: Clock, on_unreachable: UnreachableHook | None = None, *,
                  on_failed: UnreachableHook | None = None,
                  worker_id: str | None = None, lease: timedelta = LEASE,
-                 renew_every: timedelta | None = None) -> None:
+                 renew_every: timedelta | None = None,
+                 limiter: RateLimiter | None = None) -> None:
         self.uow_factory = uow_factory
+        # Shared by every sender of the process (bot.app builds one); none: no limits.
+        self.limiter = limiter or RateLimiter.unlimited(clock)
         self.worker_id = worker_id or new_worker_id()
         self.lease = lease
         self.renew_every = renew_every or lease / 3
@@ -91,7 +107,7 @@ class OutboxSender:
                     break
                 heartbeat = asyncio.create_task(self._keep_leases())
                 try:
-                    results = await asyncio.gather(*(self._deliver(*item) for item in batch))
+                    results = await asyncio.gather(*(self._deliver(item) for item in batch))
                 finally:
                     heartbeat.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -141,30 +157,40 @@ class OutboxSender:
             except Exception as exc:  # the next round renews again; never kill a send
                 log.warning("outbox lease renewal failed: %s", type(exc).__name__)
 
-    async def _claim(self) -> tuple[list[tuple[int, int, str, dict[str, object]]], bool]:
+    async def _claim(self) -> tuple[list[Item], bool]:
         """Claim this round's rows; also say whether a next round could find any."""
+        if self.limiter.held_until() is not None:
+            return [], False  # Telegram said the whole bot floods: claim nothing till then
         now = self.clock.now()
+        limit = self.limiter.round_size(CLAIM_LIMIT)
         async with self.uow_factory() as uow:
             await uow.outbox.renew(self.worker_id, now + self.lease)
             await uow.outbox.release_expired(now)
-            rows = await uow.outbox.claim_due(now, CLAIM_LIMIT, worker=self.worker_id,
+            rows = await uow.outbox.claim_due(now, limit, worker=self.worker_id,
                                               lease=self.lease)
-            more = len(rows) >= CLAIM_LIMIT or (
+            more = len(rows) >= limit or (
                 bool(rows) and await uow.outbox.more_due_in(now, {row.chat_id for row in rows}))
-            batch = [(row.id, row.chat_id, row.audience,
-                      uow.cipher.decrypt_json(row.payload_enc, {})) for row in rows]
+            batch = [Item(row.id, row.chat_id, row.audience, row.priority,
+                          uow.cipher.decrypt_json(row.payload_enc, {})) for row in rows]
             await uow.commit()
         return batch, more
 
-    async def _deliver(self, row_id: int, chat_id: int, audience: str,
-                       payload: dict[str, object]) -> int:
-        text = str(payload.get("text", ""))
-        buttons = payload.get("buttons")
+    async def _deliver(self, item: Item) -> int:
+        row_id, chat_id = item.row_id, item.chat_id
+        text = str(item.payload.get("text", ""))
+        buttons = item.payload.get("buttons")
         try:
+            # Wait briefly for this chat's slot (and the process's): the lease is renewed
+            # meanwhile. A longer wait gives the row back until then instead, so a claim
+            # is never held for long and the round (with any alert after it) moves on.
+            come_back = await self.limiter.wait_turn(chat_id, item.priority)
+            if come_back is not None:
+                await self._defer(row_id, come_back)
+                return 0
             message_id = await self.channel.send(
-                chat_id, text, buttons if isinstance(buttons, list) else [], audience)
+                chat_id, text, buttons if isinstance(buttons, list) else [], item.audience)
         except SendError as exc:
-            await self._failed(row_id, exc)
+            await self._failed(row_id, chat_id, exc)
             return 0
         except asyncio.CancelledError:
             # Stopping mid-send: give the row back now rather than holding the chat until
@@ -172,7 +198,7 @@ class OutboxSender:
             await asyncio.shield(self._release(row_id))
             raise
         # Telegram has it: record that even if we are being stopped right now.
-        record = asyncio.ensure_future(self._mark_sent(row_id, message_id))
+        record = asyncio.ensure_future(self._mark_sent(row_id, chat_id, message_id))
         try:
             await asyncio.shield(record)
         except asyncio.CancelledError:
@@ -180,9 +206,20 @@ class OutboxSender:
             raise
         return 1
 
-    async def _mark_sent(self, row_id: int, message_id: int | None) -> None:
+    async def _mark_sent(self, row_id: int, chat_id: int, message_id: int | None) -> None:
+        now = self.clock.now()
+        spacing = self.limiter.interval(chat_id)
         async with self.uow_factory() as uow:
-            await uow.outbox.mark_sent(row_id, message_id, self.clock.now())
+            await uow.outbox.mark_sent(row_id, message_id, now)
+            if spacing:
+                # The chat's next row waits out its spacing in the database too: no claim
+                # finds it early (no empty round), nor does a sender in another process.
+                await uow.outbox.space_chat(chat_id, now + spacing)
+            await uow.commit()
+
+    async def _defer(self, row_id: int, until: datetime) -> None:
+        async with self.uow_factory() as uow:
+            await uow.outbox.defer(row_id, until)
             await uow.commit()
 
     async def _release(self, row_id: int) -> None:
@@ -190,13 +227,14 @@ class OutboxSender:
             await uow.outbox.release(row_id)
             await uow.commit()
 
-    async def _failed(self, row_id: int, exc: SendError) -> None:
+    async def _failed(self, row_id: int, chat_id: int, exc: SendError) -> None:
         now = self.clock.now()
         reason = type(exc).__name__
         async with self.uow_factory() as uow:
             final = True
             if isinstance(exc, RetryLater):
                 final = False
+                self.limiter.flood(chat_id, exc.retry_after)
                 await uow.outbox.mark_retry(row_id, now + timedelta(seconds=exc.retry_after),
                                             reason)
             elif isinstance(exc, Transient):

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -155,6 +156,12 @@ class OutboxMessage(Base):
     # storage.outbox.PRIORITY_*: 0 safety replies and alerts, 1 replies, 2 proactive messages.
     priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime]
+    # The claim walks due rows priority by priority in (not_before, id) order and stops at
+    # its limit; it checks a chat's earlier active rows through the second (migration 0006).
+    __table_args__ = (
+        Index("ix_outbox_claim", "status", "priority", "not_before", "id"),
+        Index("ix_outbox_chat_queue", "chat_id", "status", "id"),
+    )
 
 
 class ProcessedUpdate(Base):

@@ -10,8 +10,19 @@ only. Rows are claimed (status ``sending``) in their own short transaction with
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -23,6 +34,34 @@ ACTIVE = ("pending", "sending")
 PRIORITY_SAFETY = 0
 PRIORITY_REPLY = 1
 PRIORITY_PROACTIVE = 2
+PRIORITIES = (PRIORITY_SAFETY, PRIORITY_REPLY, PRIORITY_PROACTIVE)  # the claim's walk order
+
+
+@cache
+def _claim_query() -> Select[OutboxMessage]:
+    """One priority's claimable rows, built once: building it (``with_for_update`` in
+    particular) cost more than running it against an index."""
+    now: BindParameter[datetime] = bindparam("now")
+    earlier = aliased(OutboxMessage)
+    held_back = exists().where(
+        earlier.chat_id == OutboxMessage.chat_id,
+        earlier.status.in_(ACTIVE),
+        earlier.id < OutboxMessage.id,
+        earlier.not_before <= now,
+    )
+    return (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.priority == bindparam("priority"),
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
+            ~held_back,
+        )
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
 
 
 class Outbox:
@@ -33,6 +72,8 @@ class Outbox:
                       not_before: datetime | None = None, key: str | None = None,
                       flag_id: int | None = None, priority: int = PRIORITY_REPLY) -> bool:
         """Add a message; with a key already used, do nothing and return False."""
+        if priority not in PRIORITIES:  # a row of another priority would never be claimed
+            raise ValueError(f"unknown outbox priority {priority!r}")
         if key is not None:
             found = await self.session.scalar(
                 select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
@@ -50,32 +91,36 @@ class Outbox:
     async def claim_due(self, now: datetime, limit: int = 50, *, worker: str | None = None,
                         lease: timedelta = timedelta(seconds=30)) -> list[OutboxMessage]:
         """Mark the first due message of each chat as being sent by ``worker`` (holding it
-        until ``now + lease``) and return them."""
-        earlier = aliased(OutboxMessage)
-        held_back = exists().where(
-            earlier.chat_id == OutboxMessage.chat_id,
-            earlier.id < OutboxMessage.id,
-            earlier.status.in_(ACTIVE),
-            earlier.not_before <= now,
-        )
-        query = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == "pending",
-                OutboxMessage.not_before <= now,
-                or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
-                ~held_back,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxMessage)
-        )
-        rows = list(await self.session.scalars(query))
-        for row in rows:
-            row.status, row.claimed_at = "sending", now
-            row.claimed_by, row.lease_until = worker, now + lease
-        await self.session.flush()
+        until ``now + lease``) and return them: safety rows first, then replies, then
+        proactive messages, each in (not_before, id) order.
+
+        Priority orders chats, never the rows within one chat: a chat's rows still go in
+        the order they were written (a safety reply after a reminder in the same chat waits
+        for that reminder), because a person must read a conversation in the order it was
+        said. Only a chat's first active row is a candidate, so an alert for the facilitator
+        overtakes other chats' backlog but not a message already ahead of it in its own chat.
+
+        One query per priority, each an index range (``ix_outbox_claim``) read in order and
+        stopped at the limit, so a large backlog, due or not, is never read whole.
+        """
+        rows: list[OutboxMessage] = []
+        for priority in PRIORITIES:
+            if len(rows) >= limit:
+                break
+            rows += await self._claim_level(now, priority, limit - len(rows))
+        if rows:  # one UPDATE for the round, not one per row; the loaded rows follow it
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                .values(status="sending", claimed_at=now, claimed_by=worker,
+                        lease_until=now + lease)
+                .execution_options(synchronize_session="evaluate"))
         return rows
+
+    async def _claim_level(self, now: datetime, priority: int,
+                           limit: int) -> list[OutboxMessage]:
+        params = {"now": now, "priority": priority, "limit": limit}
+        return list(await self.session.scalars(_claim_query(), params))
 
     async def more_due_in(self, now: datetime, chat_ids: set[int]) -> bool:
         """Whether any of these chats has another pending row due now (behind the one just
@@ -150,6 +195,22 @@ class Outbox:
                 status="sent", sent_at=now, telegram_message_id=message_id, payload_enc=None,
                 claimed_by=None, lease_until=None)
         )
+
+    async def space_chat(self, chat_id: int, until: datetime) -> None:
+        """Hold this chat's unsent rows until ``until`` (Telegram's spacing per chat)."""
+        await self.session.execute(
+            update(OutboxMessage).where(
+                OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
+                or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at < until))
+            .values(retry_at=until))
+
+    async def defer(self, row_id: int, until: datetime) -> None:
+        """Give a claimed row back until ``until`` (its sending slot): not an attempt."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+            .values(status="pending", retry_at=until, claimed_at=None, claimed_by=None,
+                    lease_until=None))
 
     async def mark_retry(self, row_id: int, at: datetime, error: str) -> None:
         await self.session.execute(

@@ -26,6 +26,7 @@ from bot.channel import Buttons, SendError
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.engine import HandleResult
+from bot.rate_limit import RateLimiter
 from dialogues.events import Inbound, Kind
 from storage.database import make_engine
 from storage.migrate import alembic_config
@@ -169,11 +170,15 @@ AppFactory = Callable[[], Awaitable[App]]
 @pytest.fixture
 async def make_app(settings: Settings, channel: RecordingChannel,
                    clock: FakeClock) -> AsyncIterator[AppFactory]:
-    """Build apps on the test database; any still open are closed at teardown."""
+    """Build apps on the test database; any still open are closed at teardown.
+
+    Without Telegram's sending limits: these tests hold the clock still while a person
+    reads several replies in a row. The limits have their own tests (test_delivery_limits).
+    """
     opened: list[App] = []
 
     async def _make() -> App:
-        app = await build_app(settings, channel, clock)
+        app = await build_app(settings, channel, clock, limiter=RateLimiter.unlimited(clock))
         opened.append(app)
         return app
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.rate_limit import RateLimiter
 from bot.telegram_aiogram import on_edit
 from dialogues.events import Kind
 from storage.crypto import EncryptionKeyError
@@ -464,7 +465,7 @@ async def test_a_restart_with_a_rotated_key_reads_what_was_written_before(
         make_inbound: InboundFactory) -> None:
     old_key = settings.encryption_key
     assert old_key is not None
-    first = await build_app(settings, channel, clock)
+    first = await build_app(settings, channel, clock, limiter=RateLimiter.unlimited(clock))
     try:
         await seed_facilitator(first)
         alex = User(first, channel, make_inbound, ALEX)
@@ -477,7 +478,7 @@ async def test_a_restart_with_a_rotated_key_reads_what_was_written_before(
     new_key = Fernet.generate_key().decode()
     rotated = settings.model_copy(update={
         "encryption_key": SecretStr(f"{new_key},{old_key.get_secret_value()}")})
-    second = await build_app(rotated, channel, clock)
+    second = await build_app(rotated, channel, clock, limiter=RateLimiter.unlimited(clock))
     try:
         alex.app = second
         view = await conversation_of(second, ALEX)  # written under the old key, read now
@@ -493,7 +494,7 @@ async def test_a_restart_with_a_rotated_key_reads_what_was_written_before(
     only_new = settings.model_copy(update={"encryption_key": SecretStr(new_key)})
     # Loud, never a silent fresh start: refused at start by the key check.
     with pytest.raises(EncryptionKeyError, match="cannot read this database"):
-        await build_app(only_new, channel, clock)
+        await build_app(only_new, channel, clock, limiter=RateLimiter.unlimited(clock))
 
 
 async def test_unsupported_content_gets_a_text_only_reply_and_keeps_the_state(

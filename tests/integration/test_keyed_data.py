@@ -13,6 +13,7 @@ from bot.admin import deactivate_facilitator
 from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.rate_limit import RateLimiter
 from storage.models import Facilitator, Invite
 from tests.integration.conftest import (
     FACILITATOR_ID,
@@ -37,7 +38,7 @@ async def test_an_invite_is_stored_as_a_keyed_hash_and_still_redeems(app: App) -
 
 async def test_an_invite_made_before_a_key_rotation_is_found_after_it(
         settings: Settings, channel: RecordingChannel, clock: FakeClock) -> None:
-    first = await build_app(settings, channel, clock)
+    first = await build_app(settings, channel, clock, limiter=RateLimiter.unlimited(clock))
     await seed_facilitator(first)
     code = await seed_invite(first)
     await first.close()
@@ -45,7 +46,7 @@ async def test_an_invite_made_before_a_key_rotation_is_found_after_it(
     assert old is not None
     rotated = settings.model_copy(update={"encryption_key": SecretStr(
         f"{Fernet.generate_key().decode()},{old.get_secret_value()}")})
-    second = await build_app(rotated, channel, clock)
+    second = await build_app(rotated, channel, clock, limiter=RateLimiter.unlimited(clock))
     try:
         async with second.uow() as uow:
             assert await uow.invites.by_code(code) is not None
@@ -76,7 +77,7 @@ async def test_start_converts_plain_invite_codes_and_names_left_by_old_versions(
             "VALUES ('legacy-code-1234', 1, 'p-old', :now, :later)"),
             {"now": now, "later": now + timedelta(days=7)})
     await app.close()
-    again = await build_app(settings, channel, clock)
+    again = await build_app(settings, channel, clock, limiter=RateLimiter.unlimited(clock))
     try:
         async with again.uow() as uow:
             invite = await uow.invites.by_code("legacy-code-1234")

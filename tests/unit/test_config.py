@@ -39,3 +39,24 @@ def test_nonsense_poll_settings_are_refused(monkeypatch: pytest.MonkeyPatch, nam
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_the_send_rate_defaults_under_telegrams_limit_and_is_shared_by_processes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (Settings().send_rate, Settings().sender_processes) == (25.0, 1)
+    monkeypatch.setenv("STEADY_SEND_RATE", "12.5")
+    monkeypatch.setenv("STEADY_SENDER_PROCESSES", "3")
+    assert (Settings().send_rate, Settings().sender_processes) == (12.5, 3)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("STEADY_SEND_RATE", "0"),  # nothing would ever be sent
+    ("STEADY_SEND_RATE", "-5"),
+    ("STEADY_SEND_RATE", "31"),  # above Telegram's ~30 a second: 429s for everyone
+    ("STEADY_SENDER_PROCESSES", "0"),
+])
+def test_nonsense_send_limits_are_refused(monkeypatch: pytest.MonkeyPatch, name: str,
+                                          value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()
