@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import FakeClock
+from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.runner import run_bot
 from storage.uow import UnitOfWork
@@ -24,7 +24,14 @@ from tests.e2e.fake_bot_api import FakeBotAPI
 
 PARTICIPANT_ID = 8501
 TEAM_CHAT = -100_5151
-START = datetime(2026, 5, 12, 17, 0, tzinfo=UTC)  # a Tuesday evening in London
+
+
+def _next_tuesday_evening(now: datetime) -> datetime:
+    """17:00 UTC on a Tuesday after ``now``: an evening in London whatever the season."""
+    day = now.date() + timedelta(days=1)
+    while day.weekday() != 1:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 17, 0, tzinfo=UTC)
 
 
 async def _set_team_chat(uow: UnitOfWork) -> None:
@@ -41,7 +48,10 @@ async def test_an_unacknowledged_urgent_flag_reaches_the_team_chat_when_its_time
     # The escalation job ticks often (production: every 30 s), as the only thing that can
     # notice a deadline: the conftest default of an hour would hide its absence.
     ticking = settings.model_copy(update={"escalation_interval_seconds": 0.2})
-    clock = FakeClock(START)
+    # Time runs on (the sender spaces messages to a chat 1 s apart), from a Tuesday evening;
+    # the test moves it on past the deadline.
+    clock = OffsetClock()
+    clock.advance(_next_tuesday_evening(datetime.now(UTC)) - datetime.now(UTC))
     stop = asyncio.Event()
     polls_before = len(fake.calls_to("getUpdates"))
     task = asyncio.create_task(run_bot(ticking, stop, clock))
