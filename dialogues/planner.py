@@ -270,7 +270,8 @@ def _after_session(facts: ParticipantFacts, appt: AppointmentFact, local_start: 
         text = Say("planner.after_session", {"signpost": signpost}) \
             if facts.preferences.discreet else Say("planner.after_session_open", {
                 "signpost": signpost, "title": nxt.title, "task": task})
-        found.append(_message(facts, f"{prefix}signpost", text, _more(facts, f"week.{appt.week}"),
+        # "Show more" names the topic the signpost points to: the next session's.
+        found.append(_message(facts, f"{prefix}signpost", text, _more(facts, f"week.{next_week}"),
                               "signpost", signpost_at,
                               _earliest(signpost_at + timedelta(days=2), next_start)))
     nudge_at = _local(day + timedelta(days=3), EVENING, zone)

@@ -223,7 +223,7 @@ def test_after_an_attended_session_come_feedback_signpost_and_a_practice_nudge()
     assert [m.key for m in signposts] == ["appt:3:signpost"]
     week3 = CONTENT.programme.weeks[2]
     assert signposts[0].text == Say("planner.after_session", {"signpost": week3.signpost})
-    assert signposts[0].buttons == more_button("week.2")
+    assert signposts[0].buttons == more_button("week.3")  # the topic of the next session
     nudges = [m for m in run(facts, utc(2024, 1, 20, 18)).messages if m.kind == "practice"]
     assert [(m.key, m.text) for m in nudges] == [("appt:3:practice", Say("reminder.practice"))]
 
