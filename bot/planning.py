@@ -137,7 +137,7 @@ class Planner:
                     payload_enc=uow.cipher.encrypt_json(payload),
                     idempotency_key=message.key if index == 0 else f"{message.key}:{index}",
                     not_before=now, status="pending", attempts=0, created_at=now,
-                    priority=PRIORITY_PROACTIVE))
+                    priority=PRIORITY_PROACTIVE, expires_at=message.deadline))
         if conversation is not None:
             conversation.phrase_memory = memory  # the next prompt picks another variant
         return rows

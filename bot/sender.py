@@ -166,6 +166,7 @@ class OutboxSender:
         async with self.uow_factory() as uow:
             await uow.outbox.renew(self.worker_id, now + self.lease)
             await uow.outbox.release_expired(now)
+            outdated = await uow.outbox.drop_outdated(now)
             rows = await uow.outbox.claim_due(now, limit, worker=self.worker_id,
                                               lease=self.lease)
             more = len(rows) >= limit or (
@@ -173,6 +174,9 @@ class OutboxSender:
             batch = [Item(row.id, row.chat_id, row.audience, row.priority,
                           uow.cipher.decrypt_json(row.payload_enc, {})) for row in rows]
             await uow.commit()
+        if outdated:  # ids only: which reminder it was is in the row, its words are not logged
+            log.info("outbox: dropped %s message(s) past their moment: %s", len(outdated),
+                     outdated)
         return batch, more
 
     async def _deliver(self, item: Item) -> int:

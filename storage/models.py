@@ -155,6 +155,10 @@ class OutboxMessage(Base):
     flag_id: Mapped[int | None] = mapped_column(Integer)  # set on safeguarding alerts
     # storage.outbox.PRIORITY_*: 0 safety replies and alerts, 1 replies, 2 proactive messages.
     priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A proactive message that means nothing after this moment (an appointment reminder once
+    # the appointment has begun) is dropped unsent if it is still queued then, e.g. after an
+    # outage of the sender. NULL: always worth sending.
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
     # The claim walks due rows priority by priority in (not_before, id) order and stops at
     # its limit; it checks a chat's earlier active rows through the second (migration 0006).

@@ -70,8 +70,10 @@ class Outbox:
 
     async def enqueue(self, *, chat_id: int, audience: str, payload: bytes, now: datetime,
                       not_before: datetime | None = None, key: str | None = None,
-                      flag_id: int | None = None, priority: int = PRIORITY_REPLY) -> bool:
-        """Add a message; with a key already used, do nothing and return False."""
+                      flag_id: int | None = None, priority: int = PRIORITY_REPLY,
+                      expires_at: datetime | None = None) -> bool:
+        """Add a message; with a key already used, do nothing and return False.
+        ``expires_at``: drop it unsent if it is still queued then."""
         if priority not in PRIORITIES:  # a row of another priority would never be claimed
             raise ValueError(f"unknown outbox priority {priority!r}")
         if key is not None:
@@ -83,7 +85,7 @@ class Outbox:
         self.session.add(OutboxMessage(
             chat_id=chat_id, audience=audience, payload_enc=payload, idempotency_key=key,
             not_before=not_before or now, status="pending", attempts=0, created_at=now,
-            flag_id=flag_id, priority=priority,
+            flag_id=flag_id, priority=priority, expires_at=expires_at,
         ))
         await self.session.flush()
         return True
@@ -135,6 +137,20 @@ class Outbox:
                 or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
             ).limit(1))
         return found is not None
+
+    async def drop_outdated(self, now: datetime) -> list[int]:
+        """End, unsent, the queued rows whose ``expires_at`` has passed; return their ids.
+
+        They become ``failed`` with the error ``expired`` (no failure hook: nothing went
+        wrong with the chat), so housekeeping forgets them like other failed rows."""
+        outdated = list(await self.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.status == "pending",
+                                           OutboxMessage.expires_at <= now)))
+        if outdated:
+            await self.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(outdated))
+                .values(status="failed", last_error="expired"))
+        return outdated
 
     async def release_expired(self, now: datetime) -> int:
         """Give back rows whose sender stopped renewing its lease (delivery is at least
