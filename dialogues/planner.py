@@ -20,7 +20,7 @@ tied to a chosen time, inside quiet hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -162,8 +162,22 @@ def _gated(facts: ParticipantFacts, found: list[PlannedMessage],
         if prefs.reminders_paused_on(local.date()):
             dropped.append(Dropped(message.key, "paused"))
             continue
+        # Late is fine, but never into the next quiet hours: an outage or a queue that
+        # outlasts the evening must not turn a 20:30 prompt into a 21:30 one.
+        quiet_from = _quiet_start_after(prefs, local)
+        if quiet_from is not None and quiet_from.astimezone(UTC) < message.deadline:
+            message = replace(message, deadline=quiet_from.astimezone(UTC))
         kept.append(message)
     return kept, dropped
+
+
+def _quiet_start_after(prefs: Preferences, local: datetime) -> datetime | None:
+    if not prefs.quiet_start or not prefs.quiet_end:
+        return None
+    hour, minute = (int(part) for part in prefs.quiet_start.split(":"))
+    start = datetime.combine(local.date(), time(hour, minute), tzinfo=local.tzinfo)
+    return start if start > local else datetime.combine(
+        local.date() + timedelta(days=1), time(hour, minute), tzinfo=local.tzinfo)
 
 
 def _quiet_end(prefs: Preferences, local: datetime) -> datetime:

@@ -198,6 +198,17 @@ def test_a_check_in_time_inside_quiet_hours_is_never_sent() -> None:
         assert run(facts, utc(2024, 1, 16, hour)).messages == ()
 
 
+def test_a_late_prompt_is_never_sent_once_quiet_hours_have_begun() -> None:
+    # 20:30 is outside quiet hours, but after an outage planning runs again at 21:15.
+    facts = person(checkin="20:30", prefs=Preferences(quiet_start="21:00", quiet_end="07:00"))
+
+    (on_time,) = run(facts, utc(2024, 1, 16, 20, 45)).messages
+    assert on_time.deadline == utc(2024, 1, 16, 21)  # the outbox drops it unsent after this
+    late = run(facts, utc(2024, 1, 16, 21, 15), since=utc(2024, 1, 16, 20, 30))
+    assert late.messages == ()
+    assert [(d.key, d.reason) for d in late.dropped] == [("checkin:7:2024-01-16", "past_deadline")]
+
+
 def test_nothing_goes_out_while_paused_and_planning_resumes_after() -> None:
     facts = person(WINTER_SESSION, checkin="21:00",
                    prefs=Preferences(reminders_paused_until="2024-01-17"))
