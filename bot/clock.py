@@ -7,6 +7,7 @@ while a slow send is in flight) follow the clock in tests rather than the wall.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -89,3 +90,32 @@ class FakeClock:
                 await parked.wait()
             finally:
                 self._parked.remove(parked)
+
+
+class RunningFakeClock(FakeClock):
+    """Fake time that also runs on with the wall clock, for end-to-end tests of the running
+    bot: waits measured in seconds (the sender spaces a chat's messages 1 s apart) pass by
+    themselves, while the test can still jump hours ahead and wake every sleeper."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.current + timedelta(seconds=time.monotonic() - self._started)
+
+    async def sleep(self, seconds: float) -> None:
+        """Return after ``seconds`` of wall time, or sooner if the test moves the clock on."""
+        deadline = self.now() + timedelta(seconds=seconds)
+        while (left := (deadline - self.now()).total_seconds()) > 0:
+            wake = asyncio.Event()
+            self._sleepers.append(wake)
+            for parked in self._parked:
+                parked.set()
+            try:
+                await asyncio.wait_for(wake.wait(), left)
+            except TimeoutError:
+                pass
+            finally:
+                if wake in self._sleepers:
+                    self._sleepers.remove(wake)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.clock import RunningFakeClock
 from bot.config import Settings
 from bot.runner import run_bot
 from tests.e2e.conftest import (
@@ -32,14 +32,14 @@ START = datetime(2026, 5, 12, 17, 0, tzinfo=UTC)  # a Tuesday; 18:00 in London
 class ClockedBot:
     task: asyncio.Task[None]
     stop: asyncio.Event
-    clock: FakeClock
+    clock: RunningFakeClock
 
 
 @pytest.fixture
 async def clocked_bot(settings: Settings, fake: FakeBotAPI,
                       invite_code: str) -> AsyncIterator[ClockedBot]:
     """The real bot whose clock only moves when the test moves it."""
-    clock = FakeClock(START)
+    clock = RunningFakeClock(START)
     stop = asyncio.Event()
     polls_before = len(fake.calls_to("getUpdates"))
     task = asyncio.create_task(run_bot(settings, stop, clock))
