@@ -119,7 +119,16 @@ def plan(facts: ParticipantFacts, now: datetime, *, programme: Programme | None 
         elif message.deadline <= now:
             if message.deadline > since:
                 dropped.append(Dropped(message.key, "past_deadline"))
+        elif facts.preferences.in_quiet_hours(now.astimezone(zone)):
+            # Late (after an outage) is fine, but never inside quiet hours: look again when
+            # they end, when it is sent if still meaningful.
+            later.append(_quiet_end(facts.preferences, now.astimezone(zone)).astimezone(UTC))
         else:
+            # Queued now, it must not go out once the next quiet hours begin (the outbox
+            # drops a row still queued after its deadline).
+            quiet_from = _quiet_start_after(facts.preferences, now.astimezone(zone))
+            if quiet_from is not None and quiet_from.astimezone(UTC) < message.deadline:
+                message = replace(message, deadline=quiet_from.astimezone(UTC))
             older = due.get(message.kind)
             if older is not None and older.not_before >= since:
                 dropped.append(Dropped(older.key, "superseded"))
@@ -162,11 +171,6 @@ def _gated(facts: ParticipantFacts, found: list[PlannedMessage],
         if prefs.reminders_paused_on(local.date()):
             dropped.append(Dropped(message.key, "paused"))
             continue
-        # Late is fine, but never into the next quiet hours: an outage or a queue that
-        # outlasts the evening must not turn a 20:30 prompt into a 21:30 one.
-        quiet_from = _quiet_start_after(prefs, local)
-        if quiet_from is not None and quiet_from.astimezone(UTC) < message.deadline:
-            message = replace(message, deadline=quiet_from.astimezone(UTC))
         kept.append(message)
     return kept, dropped
 

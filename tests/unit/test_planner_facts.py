@@ -206,7 +206,11 @@ def test_a_late_prompt_is_never_sent_once_quiet_hours_have_begun() -> None:
     assert on_time.deadline == utc(2024, 1, 16, 21)  # the outbox drops it unsent after this
     late = run(facts, utc(2024, 1, 16, 21, 15), since=utc(2024, 1, 16, 20, 30))
     assert late.messages == ()
-    assert [(d.key, d.reason) for d in late.dropped] == [("checkin:7:2024-01-16", "past_deadline")]
+    assert late.next_plan_at == utc(2024, 1, 17, 7)  # the end of quiet hours
+    morning = run(facts, utc(2024, 1, 17, 7), since=utc(2024, 1, 16, 21, 15))
+    assert [m.key for m in morning.messages] == []  # two hours late: no longer sent
+    assert ("checkin:7:2024-01-16", "past_deadline") in {(d.key, d.reason)
+                                                         for d in morning.dropped}
 
 
 def test_nothing_goes_out_while_paused_and_planning_resumes_after() -> None:
