@@ -175,8 +175,8 @@ class OutboxSender:
                           uow.cipher.decrypt_json(row.payload_enc, {})) for row in rows]
             await uow.commit()
         if outdated:  # ids only: which reminder it was is in the row, its words are not logged
-            log.info("outbox: dropped %s message(s) past their moment: %s", len(outdated),
-                     outdated)
+            log.info("outbox: dropped %s message(s) past their moment, first id %s",
+                     len(outdated), outdated[0])
         return batch, more
 
     async def _deliver(self, item: Item) -> int:

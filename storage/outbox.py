@@ -31,6 +31,7 @@ from storage.models import OutboxMessage
 ACTIVE = ("pending", "sending")
 # Who goes first when many rows are due: safety replies and facilitator/team alerts, then
 # replies to what the person just did, then proactive messages (reminders, nudges).
+OUTDATED_PER_ROUND = 500  # bounded, so one round's UPDATE stays small; the next takes more
 PRIORITY_SAFETY = 0
 PRIORITY_REPLY = 1
 PRIORITY_PROACTIVE = 2
@@ -145,7 +146,8 @@ class Outbox:
         wrong with the chat), so housekeeping forgets them like other failed rows."""
         outdated = list(await self.session.scalars(
             select(OutboxMessage.id).where(OutboxMessage.status == "pending",
-                                           OutboxMessage.expires_at <= now)))
+                                           OutboxMessage.expires_at <= now)
+            .limit(OUTDATED_PER_ROUND)))
         if outdated:
             await self.session.execute(
                 update(OutboxMessage).where(OutboxMessage.id.in_(outdated))
