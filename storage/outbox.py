@@ -29,9 +29,9 @@ from sqlalchemy.orm import aliased
 from storage.models import OutboxMessage
 
 ACTIVE = ("pending", "sending")
+OUTDATED_PER_ROUND = 500  # bounded, so one round's UPDATE stays small; the next takes more
 # Who goes first when many rows are due: safety replies and facilitator/team alerts, then
 # replies to what the person just did, then proactive messages (reminders, nudges).
-OUTDATED_PER_ROUND = 500  # bounded, so one round's UPDATE stays small; the next takes more
 PRIORITY_SAFETY = 0
 PRIORITY_REPLY = 1
 PRIORITY_PROACTIVE = 2
