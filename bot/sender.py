@@ -37,6 +37,7 @@ MAX_ATTEMPTS = 6
 LEASE = timedelta(seconds=30)  # a claim not renewed for this long is taken back
 CLAIM_LIMIT = 50  # rows per round
 MAX_ROUNDS = 200  # a bound, so one tick can never spin forever
+SWEEP_EVERY = timedelta(seconds=1)  # lapsed leases and outdated rows, at most this often
 # Called in the failing row's transaction when a row ends ``failed``: ``on_unreachable`` when
 # Telegram says a chat is gone (403), ``on_failed`` for any other final failure (a 400, or a
 # server error after every retry).
@@ -91,6 +92,7 @@ class OutboxSender:
         self.clock = clock
         self._lock = asyncio.Lock()
         self._hook_wrote = False  # a failure hook may have queued rows (an escalation)
+        self._last_sweep: datetime | None = None
 
     async def dispatch_due(self) -> int:
         """Send everything that is due now; return how many messages were delivered."""
@@ -163,10 +165,14 @@ class OutboxSender:
             return [], False  # Telegram said the whole bot floods: claim nothing till then
         now = self.clock.now()
         limit = self.limiter.round_size(CLAIM_LIMIT)
+        outdated: list[int] = []
         async with self.uow_factory() as uow:
-            await uow.outbox.renew(self.worker_id, now + self.lease)
-            await uow.outbox.release_expired(now)
-            outdated = await uow.outbox.drop_outdated(now)
+            if self._sweep_due(now):
+                # Leases run for 30 s and the claim never takes an expired row, so taking
+                # back and dropping once a second is soon enough, and a round is a query
+                # per priority and a commit (this worker holds nothing between rounds).
+                await uow.outbox.release_expired(now)
+                outdated = await uow.outbox.drop_outdated(now)
             rows = await uow.outbox.claim_due(now, limit, worker=self.worker_id,
                                               lease=self.lease)
             more = len(rows) >= limit or (
@@ -178,6 +184,15 @@ class OutboxSender:
             log.info("outbox: dropped %s message(s) past their moment, first id %s",
                      len(outdated), outdated[0])
         return batch, more
+
+    def _sweep_due(self, now: datetime) -> bool:
+        """Whether this round also takes back lapsed leases and drops outdated rows: the
+        first round, then once per ``SWEEP_EVERY`` (and again if the clock went back)."""
+        last = self._last_sweep
+        if last is not None and last <= now < last + SWEEP_EVERY:
+            return False
+        self._last_sweep = now
+        return True
 
     async def _deliver(self, item: Item) -> int:
         row_id, chat_id = item.row_id, item.chat_id

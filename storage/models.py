@@ -158,13 +158,15 @@ class OutboxMessage(Base):
     # A proactive message that means nothing after this moment (an appointment reminder once
     # the appointment has begun) is dropped unsent if it is still queued then, e.g. after an
     # outage of the sender. NULL: always worth sending.
-    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     # The claim walks due rows priority by priority in (not_before, id) order and stops at
     # its limit; it checks a chat's earlier active rows through the second (migration 0006).
+    # Queued rows past their moment are one range of the third (migration 0008).
     __table_args__ = (
         Index("ix_outbox_claim", "status", "priority", "not_before", "id"),
         Index("ix_outbox_chat_queue", "chat_id", "status", "id"),
+        Index("ix_outbox_expiry", "status", "expires_at"),
     )
 
 

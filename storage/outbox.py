@@ -9,6 +9,7 @@ only. Rows are claimed (status ``sending``) in their own short transaction with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -38,8 +39,19 @@ PRIORITY_PROACTIVE = 2
 PRIORITIES = (PRIORITY_SAFETY, PRIORITY_REPLY, PRIORITY_PROACTIVE)  # the claim's walk order
 
 
+@dataclass(frozen=True)
+class ClaimedRow:
+    """What a sender needs of a row it claimed (plain values: no ORM object to track)."""
+
+    id: int
+    chat_id: int
+    audience: str
+    priority: int
+    payload_enc: bytes | None
+
+
 @cache
-def _claim_query() -> Select[OutboxMessage]:
+def _claim_query() -> Select[int, int, str, int, bytes | None]:
     """One priority's claimable rows, built once: building it (``with_for_update`` in
     particular) cost more than running it against an index."""
     now: BindParameter[datetime] = bindparam("now")
@@ -51,12 +63,15 @@ def _claim_query() -> Select[OutboxMessage]:
         earlier.not_before <= now,
     )
     return (
-        select(OutboxMessage)
+        select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.audience,
+               OutboxMessage.priority, OutboxMessage.payload_enc)
         .where(
             OutboxMessage.status == "pending",
             OutboxMessage.priority == bindparam("priority"),
             OutboxMessage.not_before <= now,
             or_(OutboxMessage.retry_at.is_(None), OutboxMessage.retry_at <= now),
+            # Past its moment: never sent, even before the sweep drops it.
+            or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now),
             ~held_back,
         )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
@@ -92,7 +107,7 @@ class Outbox:
         return True
 
     async def claim_due(self, now: datetime, limit: int = 50, *, worker: str | None = None,
-                        lease: timedelta = timedelta(seconds=30)) -> list[OutboxMessage]:
+                        lease: timedelta = timedelta(seconds=30)) -> list[ClaimedRow]:
         """Mark the first due message of each chat as being sent by ``worker`` (holding it
         until ``now + lease``) and return them: safety rows first, then replies, then
         proactive messages, each in (not_before, id) order.
@@ -106,7 +121,7 @@ class Outbox:
         One query per priority, each an index range (``ix_outbox_claim``) read in order and
         stopped at the limit, so a large backlog, due or not, is never read whole.
         """
-        rows: list[OutboxMessage] = []
+        rows: list[ClaimedRow] = []
         for priority in PRIORITIES:
             if len(rows) >= limit:
                 break
@@ -117,13 +132,15 @@ class Outbox:
                 .where(OutboxMessage.id.in_([row.id for row in rows]))
                 .values(status="sending", claimed_at=now, claimed_by=worker,
                         lease_until=now + lease)
-                .execution_options(synchronize_session="evaluate"))
+                .execution_options(synchronize_session=False))
         return rows
 
     async def _claim_level(self, now: datetime, priority: int,
-                           limit: int) -> list[OutboxMessage]:
+                           limit: int) -> list[ClaimedRow]:
         params = {"now": now, "priority": priority, "limit": limit}
-        return list(await self.session.scalars(_claim_query(), params))
+        result = await self.session.execute(_claim_query(), params)
+        return [ClaimedRow(row_id, chat_id, audience, level, payload)
+                for row_id, chat_id, audience, level, payload in result]
 
     async def more_due_in(self, now: datetime, chat_ids: set[int]) -> bool:
         """Whether any of these chats has another pending row due now (behind the one just

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.clock import FakeClock
 from storage.models import OutboxMessage, Participant
-from storage.outbox import PRIORITY_PROACTIVE
+from storage.outbox import PRIORITY_PROACTIVE, Outbox
 from tests.integration.conftest import RecordingChannel
 
 ANNA = 4501
@@ -74,3 +75,48 @@ async def test_the_planner_gives_an_appointment_reminder_the_appointment_as_its_
         deadlines = list(await uow.session.scalars(select(OutboxMessage.expires_at).where(
             OutboxMessage.idempotency_key.like(f"appt:{appointment.id}:%:2h"))))
     assert deadlines == [starts.astimezone(UTC)]
+
+
+async def test_a_row_past_its_moment_is_never_claimed_even_before_the_sweep_drops_it(
+        app: App, channel: RecordingChannel, clock: FakeClock) -> None:
+    # The sender drops outdated rows once a second (not every round); a row that falls due
+    # and passes its moment within that second must still never go out.
+    begin = clock.now()
+    assert await app.sender.dispatch_due() == 0  # the sweep ran now
+    async with app.uow() as uow:
+        await uow.outbox.enqueue(
+            chat_id=ANNA, audience="participant", now=begin, key="appt:1:2h",
+            payload=uow.cipher.encrypt_json({"text": "Starts now.", "buttons": []}),
+            priority=PRIORITY_PROACTIVE, not_before=begin + timedelta(milliseconds=600),
+            expires_at=begin + timedelta(milliseconds=500))
+        await uow.commit()
+
+    clock.advance(timedelta(milliseconds=800))  # due, outdated, and no sweep yet
+    assert await app.sender.dispatch_due() == 0
+    assert channel.to(ANNA) == []
+    assert (await _rows(app))["appt:1:2h"] == ("pending", None)
+
+    clock.advance(timedelta(milliseconds=300))  # a second after the last sweep
+    assert await app.sender.dispatch_due() == 0
+    assert (await _rows(app))["appt:1:2h"] == ("failed", "expired")
+
+
+async def test_lapsed_leases_and_outdated_rows_are_swept_once_a_second_not_every_round(
+        app: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    sweeps: list[datetime] = []
+    release_expired = Outbox.release_expired
+
+    async def counted(self: Outbox, now: datetime) -> int:
+        sweeps.append(now)
+        return await release_expired(self, now)
+
+    monkeypatch.setattr(Outbox, "release_expired", counted)
+    begin = clock.now()
+    for _ in range(3):
+        await app.sender.dispatch_due()
+    clock.advance(timedelta(milliseconds=999))
+    await app.sender.dispatch_due()
+    clock.advance(timedelta(milliseconds=1))
+    await app.sender.dispatch_due()
+    await app.sender.dispatch_due()
+    assert sweeps == [begin, begin + timedelta(seconds=1)]
