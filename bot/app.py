@@ -28,7 +28,7 @@ from storage.crypto import EncryptionKeyError, FieldCipher
 from storage.database import make_engine, make_session_factory
 from storage.key_check import check_key
 from storage.keyed_upgrade import keyed_upgrade
-from storage.migrate import upgrade
+from storage.migrate import SchemaNotCurrentError, is_current, upgrade
 from storage.uow import UnitOfWork
 
 
@@ -88,6 +88,10 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
     try:
         if migrate:
             await upgrade(db)
+        elif not await is_current(db):
+            raise SchemaNotCurrentError(
+                "the database is not at the newest schema: start steady run "
+                "(or run steady db-upgrade) first")
         async with uow() as checking:  # refuse a key that cannot read this database
             await check_key(checking, cipher)
         if migrate:  # only once the key is known to be right: hashing is one-way

@@ -395,6 +395,19 @@ def run() -> None:
         raise typer.Exit(2) from None
 
 
+@app.command("send")
+def send() -> None:
+    """Deliver queued messages only: an extra worker beside `steady run` on PostgreSQL."""
+    from bot.runner import StartupError, run_sender
+    from storage.migrate import SchemaNotCurrentError
+
+    try:
+        asyncio.run(run_sender(Settings()))
+    except (StartupError, SchemaNotCurrentError, EncryptionKeyError, ValueError) as exc:
+        typer.echo(f"steady: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command("chat")
 def chat(
     database: Annotated[Path, typer.Option(help="SQLite file for the demo")] = Path(

@@ -293,6 +293,7 @@ class Engine:
                 running_ref = running.ref
         return Profile(
             running_timeout=running_ref,
+            has_facilitator=participant.facilitator_id is not None,
             appointments=await appointment_facts(uow, participant.id),
             preferred_name=name, checkin_time=participant.checkin_time,
             timezone=participant.timezone,

@@ -38,6 +38,15 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class SkipBusyTicks(logging.Filter):
+    """Drops APScheduler's warning that a tick was skipped because the last one is still
+    running: each job allows one run at a time on purpose (a long delivery round at the
+    send rate skips several sender ticks), so under load it would flood the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
 class RedactingFormatter(logging.Formatter):
     """Masks secrets in the whole formatted line: message, traceback and stack alike
     (an aiohttp error's text, say, carries the request URL and so the bot token)."""
@@ -64,3 +73,6 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     # Database drivers log query parameters at DEBUG (invite codes, ciphertext): never ours.
     for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, SkipBusyTicks) for f in scheduler.filters):
+        scheduler.addFilter(SkipBusyTicks())

@@ -1,4 +1,4 @@
-"""`steady run`: the Telegram bot with aiogram long polling."""
+"""`steady run`: the Telegram bot with aiogram long polling; `steady send`: delivery only."""
 
 from __future__ import annotations
 
@@ -69,6 +69,41 @@ async def _get_me(bot: Bot) -> int:
         raise StartupError(
             f"cannot reach the Telegram Bot API ({type(exc).__name__}); "
             "check STEADY_TELEGRAM_API_BASE and the network") from None
+
+
+async def run_sender(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Deliver the outbox and nothing else, until ``stop`` is set (or a signal arrives).
+
+    An extra delivery worker beside one ``steady run`` on the same PostgreSQL database:
+    it does not poll (Telegram gives updates to one poller only), plan, escalate or tidy
+    (the ``steady run`` process does those once). Claims skip each other's rows (``FOR
+    UPDATE SKIP LOCKED``), so each row goes once; SQLite has no such lock, so it is refused.
+    """
+    if settings.telegram_token is None:
+        raise ValueError("STEADY_TELEGRAM_TOKEN is not set")
+    if not settings.database_url.startswith("postgresql"):
+        raise StartupError("steady send shares a PostgreSQL database with steady run; "
+                           "on SQLite, steady run delivers on its own")
+    token = settings.telegram_token.get_secret_value()
+    configure_logging(settings.log_level, [token])
+    bot = make_bot(token, settings.telegram_api_base)
+    try:
+        # The schema is steady run's to migrate: two processes must not race to do it.
+        app = await build_app(settings, AiogramChannel(bot), migrate=False)
+    except BaseException:
+        await bot.session.close()
+        raise
+    stop = stop or asyncio.Event()
+    try:
+        me = await _get_me(bot)
+        log.info("delivering as bot id %s", me)
+        _stop_on_signals(stop)
+        app.ticker.jobs.clear()  # delivery only
+        app.ticker.start()
+        await stop.wait()
+    finally:
+        await app.close()
+        await bot.session.close()
 
 
 def _skip_recorder(app: App) -> RecordSkip:

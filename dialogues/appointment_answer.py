@@ -3,11 +3,12 @@
 Both buttons name the appointment (``appt_yes.<id>``, ``appt_move.<id>``); it must be the
 sender's own, still scheduled and still ahead, or the press is stale. "I'll be there" is
 recorded and thanked in one step, leaving whatever else the person was doing where it was.
-"I need to rearrange" is recorded at once, then asks for an optional short message, then
-tells the facilitator (with the message quoted) and says they will be in touch. What is
-typed here is screened by the engine like any other message before it reaches this flow.
+"I need to rearrange" is recorded and passed to the facilitator at once (so a person who
+stops there has still been heard), then asks for an optional short note, which follows the
+first message, quoted. With no facilitator assigned it says so and asks nothing more. What
+is typed here is screened by the engine like any other message before it reaches this flow.
 
-    start -attending-> done ;  start -rearrange-> message
+    start -attending-> done ;  start -rearrange-> message (a facilitator) | done (none)
     message -text-> done (fits) | message (too long: asked again)
     message -skip-> done
 """
@@ -36,13 +37,15 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "attending", "source": States.start, "dest": States.done,
      "before": "record_attending"},
     {"trigger": "rearrange", "source": States.start, "dest": States.message,
+     "conditions": "has_facilitator", "before": "record_rearrange"},
+    {"trigger": "rearrange", "source": States.start, "dest": States.done,
      "before": "record_rearrange"},
     {"trigger": "text", "source": States.message, "dest": States.done,
-     "conditions": "message_fits", "before": "tell_with_message"},
+     "conditions": "message_fits", "before": "pass_note_on"},
     {"trigger": "text", "source": States.message, "dest": States.message,
      "before": "refuse_message"},
     {"trigger": "skip", "source": States.message, "dest": States.done,
-     "before": "tell_without_message"},
+     "before": "no_note"},
 ]
 
 
@@ -57,8 +60,14 @@ class AppointmentAnswer(FlowModel):
         self._record(ATTENDING)
         self.say("answers.attending_thanks", date=self.data["date"], time=self.data["time"])
 
+    def has_facilitator(self) -> bool:
+        return self.ctx.profile.has_facilitator
+
     def record_rearrange(self) -> None:
         self._record(REARRANGE)
+        self.do(AskFacilitator(
+            note=Say("facilitator.answers.rearrange", self._when()),
+            told=Say("answers.rearrange_told"), untold=Say("answers.rearrange_untold")))
 
     def on_enter_message(self) -> None:
         self.say("answers.rearrange_ask",
@@ -73,16 +82,14 @@ class AppointmentAnswer(FlowModel):
     def _when(self) -> dict[str, str]:
         return {"date": str(self.data["date"]), "time": str(self.data["time"])}
 
-    def tell_with_message(self) -> None:
+    def pass_note_on(self) -> None:
         self.do(AskFacilitator(
             note=Say("facilitator.answers.rearrange_message",
                      {**self._when(), "message": self.typed}),
-            told=Say("answers.rearrange_told"), untold=Say("answers.rearrange_untold")))
+            told=Say("answers.rearrange_note_told"), untold=Say("answers.rearrange_untold")))
 
-    def tell_without_message(self) -> None:
-        self.do(AskFacilitator(
-            note=Say("facilitator.answers.rearrange", self._when()),
-            told=Say("answers.rearrange_told"), untold=Say("answers.rearrange_untold")))
+    def no_note(self) -> None:
+        self.say("answers.rearrange_no_note")
 
 
 FLOW = Flow(NAME, States, TRANSITIONS, AppointmentAnswer, done=States.done)

@@ -66,6 +66,7 @@ class Profile:
     journal: tuple[JournalEntrySummary, ...] = ()  # most recent first
     running_timeout: str | None = None  # ref of a Time Out still under way
     appointments: tuple[AppointmentFacts, ...] = ()
+    has_facilitator: bool = False  # a facilitator is assigned: a note to them can be sent
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,14 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+class SchemaNotCurrentError(RuntimeError):
+    """The database is older than this code (or empty), and this process may not migrate."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -25,6 +31,18 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(_run)
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """Whether the schema is at the newest revision (a process that must not migrate
+    checks this instead, and refuses to start on an older or empty database)."""
+
+    def _check(connection: Connection) -> bool:
+        heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(_check)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:

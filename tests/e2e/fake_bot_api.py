@@ -143,6 +143,7 @@ class FakeBotAPI:
         self._flood_control = False
         self._sends: deque[tuple[float, int]] = deque()  # (when, chat_id) of recent sends
         self.flood_429s = 0
+        self.send_times: list[tuple[float, int]] = []  # (fake clock, chat) of each message sent
         # hold_sends(): sendMessage requests wait here, in flight, until release_sends().
         self._send_gate: asyncio.Event | None = None
         self.sends_in_flight = 0
@@ -637,6 +638,7 @@ class FakeBotAPI:
             msg["reply_markup"] = markup
         self._bot_messages[(chat["id"], msg_id)] = msg
         self._chat_log[chat["id"]].append(msg)
+        self.send_times.append((self.clock(), chat["id"]))
         self._notify()
         return copy.deepcopy(msg)
 

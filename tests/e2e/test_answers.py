@@ -78,11 +78,13 @@ async def test_a_reminder_answered_over_telegram_is_recorded_and_passed_on(
     second = await queue_reminder(with_uow, starts_at + timedelta(days=7))
     reminder = await alex.next("A reminder for you.")
     alex.tap(reminder, "answer-appt_move")
-    ask = await alex.next("short note")
-    alex.say("Could we move it to the afternoon?")
     await alex.next("I've told your facilitator.")
+    ask = await alex.next("short note")
+    await facilitator.next(f"{INVITE_ALIAS} would like to rearrange")  # at the tap
+    alex.say("Could we move it to the afternoon?")
+    await alex.next("passed your note on")
 
-    note = await facilitator.next(f"{INVITE_ALIAS} would like to rearrange")
+    note = await facilitator.next(f"{INVITE_ALIAS} added a note about rearranging")
     assert "Could we move it to the afternoon?" in note["text"]
     assert await response_of(with_uow, second) == "rearrange"
     assert "No message" in str(ask.get("reply_markup"))

@@ -5,17 +5,20 @@ test moves an hour at a time, against the fake Bot API, which answers some sends
 (retry_after) and 500. Every reminder planned in the week reaches Telegram exactly once,
 in order per chat, and none inside a participant's quiet hours (21:00-08:00 local): daily
 check-in prompts, an appointment's two reminders, the next day's signpost, a practice nudge.
+On SQLite, and on PostgreSQL when STEADY_TEST_DATABASE_URL is set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import and_, func, or_, select
 
 from bot.clock import FakeClock
@@ -24,6 +27,7 @@ from bot.runner import run_bot
 from storage.models import OutboxMessage, Participant
 from storage.uow import UnitOfWork
 from tests.e2e.conftest import START_TIMEOUT, STOP_TIMEOUT
+from tests.databases import PG_ENV, postgres_param, reset_postgres
 from tests.e2e.fake_bot_api import FakeBotAPI
 
 LONDON = ZoneInfo("Europe/London")
@@ -33,6 +37,16 @@ QUIET = ("21:00", "08:00")
 DAYS = 7
 POLL_SECONDS = 0.02
 POLL_CEILING = 3000  # a minute of real time for one hour of the bot's
+
+
+@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), postgres_param()])
+async def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """The end-to-end settings (a SQLite file), or the same on the PostgreSQL test database."""
+    if request.param == "sqlite":
+        return settings
+    url = os.environ[PG_ENV]
+    await reset_postgres(url)
+    return settings.model_copy(update={"database_url": url})
 
 
 class Row(NamedTuple):

@@ -18,7 +18,7 @@ import pytest
 from alembic import command
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from bot.admin import add_facilitator, create_invite
 from bot.app import App, build_app
@@ -28,11 +28,10 @@ from bot.config import Settings
 from bot.engine import HandleResult
 from bot.rate_limit import RateLimiter
 from dialogues.events import Inbound, Kind
-from storage.database import make_engine
 from storage.migrate import alembic_config
 from storage.models import Base
+from tests.databases import PG_ENV, postgres_param, reset_postgres
 
-PG_ENV = "STEADY_TEST_DATABASE_URL"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; London is on GMT (UTC+0)
 FACILITATOR_ID = 7001
 
@@ -88,26 +87,6 @@ class RecordingChannel:
         return [b["text"] for row in self.last_keyboard(chat_id) for b in row]
 
 
-def _postgres_param() -> object:
-    url = os.environ.get(PG_ENV)
-    marks = [pytest.mark.postgres]
-    if not url:
-        marks.append(pytest.mark.skip(reason=f"PostgreSQL tests need {PG_ENV} "
-                                             "(e.g. postgresql+asyncpg://postgres@127.0.0.1/test)"))
-    return pytest.param("postgres", marks=marks, id="postgres")
-
-
-async def _reset_postgres(url: str) -> None:
-    """Wipe the test database (it must be one kept for tests: everything in it goes)."""
-    engine = make_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file migrated to head, copied for each test: migrating a new file for every
@@ -123,7 +102,7 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), _postgres_param()])
+@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), postgres_param()])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh database for each test: migrated to head on SQLite (the app's own migration
     run then finds nothing to do), empty on PostgreSQL. A test marked ``empty_database``
@@ -134,7 +113,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
             shutil.copyfile(template, tmp_path / "t.db")
         return f"sqlite+aiosqlite:///{tmp_path}/t.db"
     url = os.environ[PG_ENV]
-    await _reset_postgres(url)
+    await reset_postgres(url)
     return url
 
 

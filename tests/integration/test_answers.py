@@ -96,22 +96,25 @@ async def test_ill_be_there_records_attending_and_thanks(
     assert to_facilitator(turn) == []
 
 
-async def test_rearrange_without_a_message_reaches_the_facilitator(
+async def test_rearrange_reaches_the_facilitator_at_the_tap_even_if_no_note_follows(
         app: App, invite_code: str, user: UserFactory) -> None:
     alex = await joined(app, invite_code, user)
     appointment = await add_appointment(app, ALEX)
 
     asked = await alex.press_data(data(appointment_buttons(appointment), 1))
-    turn = await alex.press("No message")
 
     assert (await appointment_row(app, appointment))[0] == "rearrange"
-    assert alex.mine(asked) == [say(app, "answers.rearrange_ask")]
-    assert to_facilitator(turn) == [say(app, "facilitator.answers.rearrange", alias="p-017",
-                                        **SESSION_WHEN)]
-    assert alex.mine(turn) == [say(app, "answers.rearrange_told")]
+    assert to_facilitator(asked) == [say(app, "facilitator.answers.rearrange", alias="p-017",
+                                         **SESSION_WHEN)]
+    assert alex.mine(asked) == [say(app, "answers.rearrange_told"),
+                                say(app, "answers.rearrange_ask")]
+
+    turn = await alex.press("No message")
+    assert to_facilitator(turn) == []
+    assert alex.mine(turn) == [say(app, "answers.rearrange_no_note")]
 
 
-async def test_rearrange_with_a_message_quotes_it_to_the_facilitator(
+async def test_a_note_added_after_rearrange_follows_quoted(
         app: App, invite_code: str, user: UserFactory) -> None:
     alex = await joined(app, invite_code, user)
     appointment = await add_appointment(app, ALEX)
@@ -120,10 +123,10 @@ async def test_rearrange_with_a_message_quotes_it_to_the_facilitator(
     turn = await alex.type("My shift moved, could we do Friday morning?")
 
     [note] = to_facilitator(turn)
-    assert note.splitlines()[0] == ("p-017 would like to rearrange the appointment on "
+    assert note.splitlines()[0] == ("p-017 added a note about rearranging the appointment on "
                                     "Wednesday 4 March at 14:00.")
     assert "My shift moved, could we do Friday morning?" in note
-    assert alex.mine(turn) == [say(app, "answers.rearrange_told")]
+    assert alex.mine(turn) == [say(app, "answers.rearrange_note_told")]
 
 
 async def test_the_message_in_transit_is_encrypted_in_the_conversation(
@@ -176,7 +179,7 @@ async def test_a_disclosure_typed_as_the_rearrange_message_still_raises_a_flag(
         flags = list(await uow.session.scalars(select(Flag)))
         assert [f.severity for f in flags] == ["urgent"]
     # The safety reply is the last word in the participant's chat (no "I've told them").
-    assert say(app, "answers.rearrange_told") not in alex.mine(turn)
+    assert say(app, "answers.rearrange_note_told") not in alex.mine(turn)
     assert any("URGENT" in text for text in to_facilitator(turn))
 
 
@@ -190,11 +193,11 @@ async def test_with_no_facilitator_the_participant_is_told_it_was_not_passed_on(
         participant.facilitator_id = None
         await uow.commit()
 
-    await alex.press_data(data(appointment_buttons(appointment), 1))
-    turn = await alex.press("No message")
+    turn = await alex.press_data(data(appointment_buttons(appointment), 1))
 
     assert to_facilitator(turn) == []
-    assert alex.mine(turn) == [say(app, "answers.rearrange_untold")]
+    assert alex.mine(turn) == [say(app, "answers.rearrange_untold")]  # and no note is asked for
+    assert (await appointment_row(app, appointment))[0] == "rearrange"
 
 
 # --- "Do you still want to take part?" ----------------------------------------------------------

@@ -50,7 +50,7 @@ def library_all(content: Content) -> Library:
 
 @pytest.fixture
 def actx(library_all: Library) -> Context:
-    return Context(NOW, library_all, Profile(appointments=MINE))
+    return Context(NOW, library_all, Profile(appointments=MINE, has_facilitator=True))
 
 
 def press_menu(data: str, ctx: Context, saved: FlowState | None = None,
@@ -96,38 +96,57 @@ def test_ill_be_there_mid_flow_leaves_the_other_flow_where_it_was(actx: Context)
     assert isinstance(actions(outcome)[0], RecordAppointmentResponse)
 
 
-def test_rearrange_records_it_and_asks_for_an_optional_message(actx: Context) -> None:
+WHEN = {"date": "Tuesday 16 July", "time": "19:00"}
+
+
+def test_rearrange_tells_the_facilitator_at_once_then_asks_for_an_optional_note(
+        actx: Context) -> None:
+    # Told at the tap: someone who leaves at the note step has still been heard.
     outcome = press_menu(data_of(appointment_buttons(11), 1), actx)
 
-    assert actions(outcome) == [RecordAppointmentResponse(11, "rearrange", NOW)]
+    assert actions(outcome) == [
+        RecordAppointmentResponse(11, "rearrange", NOW),
+        AskFacilitator(Say("facilitator.answers.rearrange", WHEN),
+                       Say("answers.rearrange_told"), Say("answers.rearrange_untold"))]
     assert reply_keys(outcome) == ["answers.rearrange_ask"]
     assert state_name(outcome) == "message" and values(outcome) == ["skip"]
 
 
-def test_rearrange_with_no_message_tells_the_facilitator_the_date_and_time(
+def test_rearrange_with_no_facilitator_assigned_says_so_and_asks_nothing_more(
         actx: Context) -> None:
+    alone = Context(actx.now, actx.library, Profile(appointments=MINE, has_facilitator=False))
+
+    outcome = press_menu(data_of(appointment_buttons(11), 1), alone)
+
+    assert outcome.state is None
+    assert notes(outcome) == [AskFacilitator(
+        Say("facilitator.answers.rearrange", WHEN),
+        Say("answers.rearrange_told"), Say("answers.rearrange_untold"))]
+    assert reply_keys(outcome) == []
+
+
+def test_rearrange_with_no_note_sends_nothing_more_to_the_facilitator(actx: Context) -> None:
     asked = press_menu(data_of(appointment_buttons(11), 1), actx)
     assert asked.state is not None
 
     outcome = press_flow(asked.state, "skip", actx)
 
     assert outcome.state is None
-    assert notes(outcome) == [AskFacilitator(
-        Say("facilitator.answers.rearrange", {"date": "Tuesday 16 July", "time": "19:00"}),
-        Say("answers.rearrange_told"), Say("answers.rearrange_untold"))]
+    assert notes(outcome) == []
+    assert reply_keys(outcome) == ["answers.rearrange_no_note"]
 
 
-def test_rearrange_with_a_typed_message_passes_it_on_as_typed(actx: Context) -> None:
+def test_rearrange_with_a_typed_note_passes_it_on_as_typed(actx: Context) -> None:
     asked = press_menu(data_of(appointment_buttons(11), 1), actx)
     assert asked.state is not None
 
     outcome = typed(asked.state, "  Work shift changed, could we do Thursday?  ", actx)
 
     assert outcome.state is None
-    [note] = notes(outcome)
-    assert note.note.key == "facilitator.answers.rearrange_message"
-    assert note.note.params["message"] == "Work shift changed, could we do Thursday?"
-    assert note.note.params["time"] == "19:00"
+    assert notes(outcome) == [AskFacilitator(
+        Say("facilitator.answers.rearrange_message",
+            {**WHEN, "message": "Work shift changed, could we do Thursday?"}),
+        Say("answers.rearrange_note_told"), Say("answers.rearrange_untold"))]
 
 
 def test_a_message_over_the_limit_is_refused_and_asked_for_again(actx: Context) -> None:

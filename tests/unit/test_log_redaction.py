@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from bot.logs import RedactingFormatter
+from bot.logs import RedactingFormatter, SkipBusyTicks
 
 TOKEN = "424242:AAinventedTOKENvalue_for-tests"
 
@@ -25,3 +25,15 @@ def test_a_token_in_a_traceback_is_redacted_plain_and_percent_encoded() -> None:
                               "TOKENvalue_for-tests/getMe"))
     assert "AAinventedTOKENvalue" not in line
     assert "Traceback" in line and "[redacted]" in line
+
+
+def test_only_the_skipped_busy_tick_warning_of_the_scheduler_is_dropped() -> None:
+    busy = SkipBusyTicks()
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("apscheduler.scheduler", logging.WARNING, __file__, 1,
+                                 message, ("Ticker._run",), None)
+
+    assert not busy.filter(record(
+        'Execution of job "%s" skipped: maximum number of running instances reached (1)'))
+    assert busy.filter(record('Run time of job "%s" was missed by 0:00:31'))
