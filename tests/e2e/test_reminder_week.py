@@ -26,8 +26,8 @@ from bot.config import Settings
 from bot.runner import run_bot
 from storage.models import OutboxMessage, Participant
 from storage.uow import UnitOfWork
-from tests.e2e.conftest import START_TIMEOUT, STOP_TIMEOUT
 from tests.databases import PG_ENV, postgres_param, reset_postgres
+from tests.e2e.conftest import START_TIMEOUT, STOP_TIMEOUT
 from tests.e2e.fake_bot_api import FakeBotAPI
 
 LONDON = ZoneInfo("Europe/London")
