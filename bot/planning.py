@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 100
 APPOINTMENTS_BEHIND = timedelta(days=7)
 APPOINTMENTS_AHEAD = timedelta(days=14)
-YIELD_EVERY = 5  # participants planned between turns for other work on the event loop
+YIELD_EVERY = 1  # participants planned between turns for other work on the event loop
 
 
 class Planner:

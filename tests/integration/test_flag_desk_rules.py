@@ -255,6 +255,22 @@ async def test_without_a_team_chat_escalation_is_retried_fifteen_minutes_later(
     assert await app.escalate() == 1
 
 
+async def test_escalate_now_brings_an_open_flags_deadline_to_now_and_audits_why(
+        app: App, participant: User, clock: FakeClock) -> None:
+    await participant.type(URGENT_TEXT)
+    flag = await the_flag(app)
+    clock.advance(timedelta(minutes=1))
+    async with app.uow() as uow:
+        await app.flags.escalate_now(uow, flag.id, clock.now(), reason="flag.alert_undelivered")
+        await uow.commit()
+
+    assert naive((await the_flag(app)).escalate_at) == naive(clock.now())
+    [entry] = await audit(app, "flag.alert_undelivered")
+    assert (entry.actor, entry.participant_id, entry.detail) == (
+        "system", await participant_db_id(app), {"flag_id": str(flag.id)})
+    assert naive(entry.at) == naive(clock.now())
+
+
 async def test_escalate_now_leaves_an_acknowledged_flag_alone(
         app: App, participant: User, user: UserFactory) -> None:
     await participant.type(URGENT_TEXT)
