@@ -91,7 +91,7 @@ async def build_app(settings: Settings, channel: Channel, clock: Clock | None = 
         elif not await is_current(db):
             raise SchemaNotCurrentError(
                 "the database is not at the newest schema: start steady run "
-                "(or run steady db-upgrade) first")
+                "(or steady db upgrade) first")
         async with uow() as checking:  # refuse a key that cannot read this database
             await check_key(checking, cipher)
         if migrate:  # only once the key is known to be right: hashing is one-way

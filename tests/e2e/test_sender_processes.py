@@ -140,4 +140,4 @@ async def test_steady_send_refuses_sqlite_and_a_database_that_is_not_migrated(
     assert _start("send", _environment(url, key, fake), log).wait(timeout=60) == 2
     assert log.read_text().strip().splitlines() == [
         "steady: the database is not at the newest schema: start steady run "
-        "(or run steady db-upgrade) first"]
+        "(or steady db upgrade) first"]
