@@ -187,7 +187,8 @@ class FlagDesk:
     async def on_close_note(self, uow: UnitOfWork, facilitator: Facilitator,
                             conversation: Conversation, note: str, now: datetime) -> None:
         data: dict[str, Any] = uow.cipher.decrypt_json(conversation.data_enc, {})
-        flag = await uow.flags.get(int(data.get("flag_id", 0)))
+        flag_id = _stored_flag_id(data)
+        flag = await uow.flags.get(flag_id) if flag_id is not None else None
         conversation.flow = conversation.state = None
         conversation.data_enc = None
         if flag is None or flag.status == "closed":
@@ -303,3 +304,13 @@ class FlagDesk:
 
     def _say(self, key: str, **params: str) -> str:
         return self.writer.render(Say(key, params), None)
+
+
+def _stored_flag_id(data: dict[str, Any]) -> int | None:
+    """The flag a close-note state names. Our own record, but never trusted to be whole: a
+    state that lost its flag closes nothing (an update that raised would hold up everyone
+    behind it)."""
+    stored = data.get("flag_id")
+    if isinstance(stored, int) and not isinstance(stored, bool) and 0 < stored < 2**31:
+        return stored
+    return None

@@ -23,6 +23,7 @@ from tests.integration.conftest import (
     UserFactory,
     conversation_of,
     onboard,
+    say,
     seed_facilitator,
 )
 from tests.integration.test_safeguarding import (
@@ -371,6 +372,37 @@ async def test_closing_records_who_when_and_acknowledges_on_the_way(
     [closed] = await audit(app, "flag.closed")
     assert (closed.actor, closed.detail) == ("facilitator:1", {"flag_id": str(flag.id)})
     assert f"#{flag.id}" in channel.to(FACILITATOR_ID)[-1].text
+
+
+async def test_the_close_note_is_asked_for_in_private_naming_the_flag(
+        app: App, participant: User, user: UserFactory, channel: RecordingChannel) -> None:
+    await participant.type(URGENT_TEXT)
+    flag = await the_flag(app)
+    await user(FACILITATOR_ID).press("Close with note")
+    assert channel.to(FACILITATOR_ID)[-1].text == say(app, "flag.ask_close_note",
+                                                      flag_id=str(flag.id))
+
+
+@pytest.mark.parametrize("stored", [{}, {"flag_id": None}])
+async def test_a_close_note_whose_flag_was_lost_closes_nothing_and_ends_the_mode(
+        app: App, participant: User, user: UserFactory, stored: dict[str, Any]) -> None:
+    # A close-note state that no longer names its flag (damaged, or written by an older
+    # version) must not close some other flag, nor fail the update.
+    await participant.type(URGENT_TEXT)
+    facilitator = user(FACILITATOR_ID)
+    await facilitator.press("Close with note")
+    async with app.uow() as uow:
+        conversation = await uow.conversations.get(FACILITATOR_ID)
+        assert conversation is not None
+        conversation.data_enc = uow.cipher.encrypt_json(stored)
+        await uow.commit()
+
+    await facilitator.type("Spoke to him")
+
+    assert (await the_flag(app)).status == "open"
+    assert await audit(app, "flag.closed") == []
+    view = await conversation_of(app, FACILITATOR_ID)
+    assert view is None or view.flow is None
 
 
 async def test_closing_keeps_an_earlier_acknowledgement(
