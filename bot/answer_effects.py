@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Literal
 
 from dialogues.effects import AskFacilitator, RecordAppointmentResponse, SaveSessionFeedback, Say
 from dialogues.flow import AppointmentFacts
@@ -17,7 +18,10 @@ from storage.models import Appointment, Participant, SessionFeedback
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-Notify = Callable[[Say], Awaitable[bool]]  # True when a facilitator was there to tell
+# Who a note reached: the participant's facilitator, the team chat (none is assigned), or
+# nobody (neither is there).
+Told = Literal["facilitator", "team"] | None
+Notify = Callable[[Say], Awaitable[Told]]
 Answer = Callable[[Say], Awaitable[None]]  # a reply in the participant's chat
 
 AnswerEffect = RecordAppointmentResponse | SaveSessionFeedback | AskFacilitator
@@ -47,7 +51,10 @@ class AnswerEffects:
             case SaveSessionFeedback():
                 await self.save_feedback(effect)
             case AskFacilitator(note, told, untold):
-                reply = told if await self.notify(note) else untold
+                who = await self.notify(note)
+                reply = told if who == "facilitator" else untold
+                if who == "team" and told is not None:
+                    reply = Say("answers.told_team")  # honest: no facilitator of theirs yet
                 if reply is not None:
                     await self.answer(reply)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.answer_effects import AnswerEffects
+from bot.answer_effects import AnswerEffects, Told
 from bot.flags import FlagDesk
 from bot.outgoing import OutgoingWriter
 from bot.tool_effects import ToolEffects
@@ -112,7 +112,7 @@ class EffectsApplier:
         return ToolEffects(self.uow, self.participant, self.now, notify, self._schedule)
 
     def answers(self) -> AnswerEffects:
-        async def notify(text: Say) -> bool:
+        async def notify(text: Say) -> Told:
             return await self._notify_facilitator(NotifyFacilitator(text))
 
         async def answer(text: Say) -> None:
@@ -225,21 +225,31 @@ class EffectsApplier:
                                     audience="facilitator", text=text, buttons=[], now=self.now,
                                     priority=PRIORITY_REPLY)
 
-    async def _notify_facilitator(self, effect: NotifyFacilitator) -> bool:
-        """Queue the note; False when there is no facilitator to send it to."""
+    async def _notify_facilitator(self, effect: NotifyFacilitator) -> Told:
+        """Queue the note for the participant's facilitator; with none assigned, for the
+        team chat, marked unassigned, so that someone still reads it (and assigns one).
+        Return who was told: None when there is neither."""
         participant = self.participant
         facilitator = (await self.uow.facilitators.get(participant.facilitator_id)
                        if participant.facilitator_id else None)
-        if facilitator is None:
-            log.warning("participant %s has no facilitator to notify", participant.id)
-            return False
         params: dict[str, Any] = {"alias": participant.alias, **effect.text.params}
         text = self.writer.render(Say(effect.text.key, params), None)
-        await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
-                                audience="facilitator", text=text,
-                                buttons=self.writer.keyboard(effect.buttons), now=self.now,
-                                priority=PRIORITY_REPLY)
-        return True
+        buttons = self.writer.keyboard(effect.buttons)
+        if facilitator is not None:
+            await self.writer.write(self.uow, chat_id=facilitator.telegram_user_id,
+                                    audience="facilitator", text=text, buttons=buttons,
+                                    now=self.now, priority=PRIORITY_REPLY)
+            return "facilitator"
+        team_chat = await self.uow.settings.team_chat_id()
+        if team_chat is None:
+            log.warning("participant %s has no facilitator and no team chat is set: "
+                        "a notification was not sent", participant.id)
+            return None
+        marked = self.writer.render(Say("team.unassigned", {"alias": participant.alias,
+                                                            "note": text}), None)
+        await self.writer.write(self.uow, chat_id=team_chat, audience="team", text=marked,
+                                buttons=buttons, now=self.now, priority=PRIORITY_REPLY)
+        return "team"
 
     def _update_profile(self, effect: UpdateProfile) -> None:
         participant, cipher = self.participant, self.uow.cipher
