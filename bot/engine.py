@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.answer_effects import appointment_facts
+from bot.caseload import COMMANDS as CASELOAD_COMMANDS
+from bot.caseload import CaseloadDesk
 from bot.clock import Clock
 from bot.effects_applier import Applied, EffectsApplier
 from bot.flags import CLOSE_FLOW, FLAG_BUTTON, FlagDesk
@@ -71,6 +73,7 @@ class Engine:
         self.writer = writer
         self.clock = clock
         self.flags = flags
+        self.caseload = CaseloadDesk(writer)
         self.screener = screener
         self.context = ContextScreener(screener)
         self.wrong_code_limit = wrong_code_limit
@@ -113,6 +116,11 @@ class Engine:
         if facilitator is not None and conversation is not None \
                 and conversation.flow == CLOSE_FLOW:
             await self._close_note(uow, inbound, facilitator, conversation, now)
+            return HandleResult()
+        if facilitator is not None and inbound.kind is Kind.COMMAND \
+                and inbound.command in CASELOAD_COMMANDS and inbound.chat_id == inbound.user_id:
+            # Only in their private chat: a caseload is never shown in a group.
+            await self.caseload.handle(uow, facilitator, inbound.command, inbound.chat_id, now)
             return HandleResult()
         if participant is None and facilitator is None \
                 and await self._stranger_safety(uow, inbound, now, screening):

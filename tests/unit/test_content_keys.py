@@ -66,6 +66,13 @@ DYNAMIC = {
         "proactive.button.more")},
     **{f"proactive.button.stay_{a}": 'f"proactive.button.stay_{' for a in ("yes", "question",
                                                                            "no")},
+    # bot/caseload.py: a participant's status, last colour and a flag's status, as words
+    **{f"facilitator.status.{s}": 'f"facilitator.status.{' for s in (
+        "waiting", "active", "paused", "completed", "withdrawn", "unreachable")},
+    **{f"facilitator.colour.{c}": 'f"facilitator.colour.{' for c in (
+        "green", "yellow", "red", "blue")},
+    **{f"facilitator.flag_status.{s}": 'f"facilitator.flag_status.{' for s in (
+        "open", "acknowledged", "escalated")},
 }
 
 FORBIDDEN_IMPORTS = {"aiogram", "telegram", "sqlalchemy", "storage", "bot"}
