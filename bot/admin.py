@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.outgoing import OutgoingWriter
 from dialogues.effects import Say
 from storage.flags import LIVE
-from storage.models import Flag
-from storage.outbox import PRIORITY_SAFETY
+from storage.models import AuditEntry, Flag, Participant
+from storage.outbox import PRIORITY_REPLY, PRIORITY_SAFETY
 from storage.uow import UnitOfWork
 
 
@@ -112,6 +112,58 @@ async def deactivate_facilitator(uow: UnitOfWork, telegram_id: int, now: datetim
     await uow.commit()
     return Deactivated(facilitator.id, uow.facilitators.name_of(facilitator), aliases,
                        escalated, len(invites), notified)
+
+
+@dataclass(frozen=True)
+class Reassigned:
+    alias: str
+    live_flags: int
+
+
+async def participant_by_alias(uow: UnitOfWork, alias: str) -> Participant:
+    """The one participant (still on the programme) with this alias."""
+    found = list(await uow.session.scalars(select(Participant).where(
+        Participant.alias == alias.strip(), Participant.status != "left")))
+    if not found:
+        raise AdminError(f"no participant with alias {alias!r}")
+    if len(found) > 1:
+        raise AdminError(f"{len(found)} participants have alias {alias!r}; ask the "
+                         "database's owner to rename one")
+    return found[0]
+
+
+async def reassign(uow: UnitOfWork, alias: str, to_telegram_id: int, now: datetime,
+                   writer: OutgoingWriter) -> Reassigned:
+    """Make another (active) facilitator this participant's; they are told, with how many
+    live flags they take on. Reminders follow by themselves: they are sent to the
+    participant, and every note from now on goes to the new facilitator."""
+    participant = await participant_by_alias(uow, alias)
+    facilitator = await uow.facilitators.by_telegram_id(to_telegram_id)
+    if facilitator is None:
+        raise AdminError(f"no active facilitator with Telegram id {to_telegram_id}")
+    if participant.facilitator_id == facilitator.id:
+        raise AdminError(f"{participant.alias} is already this facilitator's")
+    before = participant.facilitator_id
+    participant.facilitator_id = facilitator.id
+    live = list(await uow.session.scalars(select(Flag.id).where(
+        Flag.participant_id == participant.id, Flag.status.in_(LIVE))))
+    await uow.audit.add(now, "admin", "participant.reassigned", participant.id, {
+        "from": str(before) if before is not None else "none", "to": str(facilitator.id)})
+    text = writer.render(Say("facilitator.reassigned_to_you", {
+        "alias": participant.alias, "flags": str(len(live))}), None)
+    await writer.write(uow, chat_id=facilitator.telegram_user_id, audience="facilitator",
+                       text=text, buttons=[], now=now, priority=PRIORITY_REPLY)
+    await uow.commit()
+    return Reassigned(participant.alias, len(live))
+
+
+async def audit_trail(uow: UnitOfWork, alias: str | None) -> list[tuple[AuditEntry, str]]:
+    """The audit rows (all, or one participant's), oldest first, each with its alias."""
+    participant = await participant_by_alias(uow, alias) if alias is not None else None
+    entries = await uow.audit.entries(participant.id if participant is not None else None)
+    aliases = {p.id: p.alias for p in await uow.session.scalars(select(Participant))}
+    return [(entry, aliases.get(entry.participant_id, "-") if entry.participant_id else "-")
+            for entry in entries]
 
 
 def deep_link(bot_username: str, code: str) -> str:

@@ -14,9 +14,11 @@ import typer
 from bot.admin import (
     AdminError,
     add_facilitator,
+    audit_trail,
     create_invite,
     deactivate_facilitator,
     deep_link,
+    reassign,
 )
 from bot.config import Settings
 from bot.outgoing import OutgoingWriter
@@ -127,6 +129,47 @@ def facilitator_deactivate(
             typer.echo("(no team chat is set: set one with steady team-chat set)")
     else:
         typer.echo("participants to reassign: none")
+
+
+@app.command("reassign")
+def reassign_participant(
+    alias: Annotated[str, typer.Option("--alias", help="The participant's alias")],
+    to: Annotated[int, typer.Option("--to", help="The new facilitator's Telegram user id")],
+) -> None:
+    """Give a participant to another facilitator (who is told, in Telegram)."""
+    from content.phrasebook import Phrasebook
+
+    content = load_content()
+    writer = OutgoingWriter(Phrasebook(content.locale, content.resources, content.overlays))
+    now = datetime.now(UTC)
+    try:
+        done = asyncio.run(_with_uow(Settings(), lambda uow: reassign(uow, alias, to, now,
+                                                                      writer)))
+    except (AdminError, EncryptionKeyError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"{done.alias} is now the participant of the facilitator with Telegram id {to}"
+               f" (live flags: {done.live_flags})")
+
+
+@app.command("audit")
+def audit(
+    alias: Annotated[str | None, typer.Option("--alias", help="One participant only")] = None,
+) -> None:
+    """Print the audit trail: who did or saw what, and when (ids only, never text)."""
+    async def _rows(uow: UnitOfWork) -> list[str]:
+        return [f"{entry.at:%Y-%m-%d %H:%M:%S}  {entry.actor:<16} {entry.action:<28} "
+                f"{name:<12} {' '.join(f'{k}={v}' for k, v in sorted(entry.detail.items()))}"
+                .rstrip()
+                for entry, name in await audit_trail(uow, alias)]
+
+    try:
+        lines = asyncio.run(_with_uow(Settings(), _rows))
+    except (AdminError, EncryptionKeyError) as exc:
+        raise _fail(str(exc)) from None
+    for line in lines:
+        typer.echo(line)
+    if not lines:
+        typer.echo("no audit entries")
 
 
 @app.command("invite")
