@@ -1,4 +1,5 @@
-"""A facilitator's own caseload and open flags in Telegram: ``/caseload`` and ``/flags``.
+"""A facilitator's own caseload in Telegram: ``/caseload``, ``/flags``, ``/status ALIAS
+STATUS`` and ``/week ALIAS N``.
 
 Who is asking comes from the update's numeric user id (the engine looks the facilitator
 up); a facilitator sees only the participants assigned to them, never anyone else's, and
@@ -8,12 +9,15 @@ each participant shown writes an audit row (who looked, at what, when).
 last check-in colour and open flags, those with the newest concern first. ``/flags`` sends
 each live flag of theirs again with its Acknowledge / Close buttons (the buttons carry only
 the flag id; the flag desk checks the presser's rights again when one is pressed).
+``/status`` and ``/week`` change one of their own participants (found by alias among their
+own only: another facilitator's alias gets the same answer as one that does not exist);
+the planner looks at that person again at its next tick.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -22,13 +26,16 @@ from bot import flag_text
 from bot.flags import FLAG_BUTTON
 from bot.outgoing import OutgoingWriter
 from dialogues.effects import Say
-from dialogues.preferences import programme_week
+from dialogues.preferences import PROGRAMME_WEEKS, programme_week
 from storage.flags import LIVE
 from storage.models import CheckIn, Conversation, Facilitator, Flag, Participant
 from storage.outbox import PRIORITY_REPLY
 from storage.uow import UnitOfWork
 
-COMMANDS = ("caseload", "flags")
+COMMANDS = ("caseload", "flags", "status", "week")
+# What /status may set; "waiting" follows from an invite's start date and "left" from the
+# participant's own "forget me", so neither is set by hand.
+SETTABLE_STATUSES = ("active", "paused", "completed", "withdrawn")
 FACILITATOR_TIMEZONE = ZoneInfo("Europe/London")  # the programme's; dates only
 
 
@@ -46,13 +53,54 @@ class CaseloadDesk:
         self.writer = writer
 
     async def handle(self, uow: UnitOfWork, facilitator: Facilitator, command: str,
-                     chat_id: int, now: datetime) -> None:
+                     argument: str, chat_id: int, now: datetime) -> None:
         """Answer one of ``COMMANDS`` in ``chat_id`` (the facilitator's private chat)."""
+        if command in ("status", "week"):
+            reply = await self._change(uow, facilitator, command, argument, now)
+            await self._write(uow, chat_id, reply, [], now)
+            return
         rows = await self._caseload(uow, facilitator)
         if command == "caseload":
             await self._send_caseload(uow, facilitator, rows, chat_id, now)
         else:
             await self._send_flags(uow, facilitator, rows, chat_id, now)
+
+    async def _change(self, uow: UnitOfWork, facilitator: Facilitator, command: str,
+                      argument: str, now: datetime) -> str:
+        words = argument.split()
+        if len(words) != 2:
+            return self._say(f"facilitator.{command}.usage")
+        alias, value = words
+        found = list(await uow.session.scalars(select(Participant).where(
+            Participant.facilitator_id == facilitator.id, Participant.alias == alias,
+            Participant.status != "left")))
+        if len(found) != 1:
+            return self._say("facilitator.no_such_participant", alias=flag_text.one_line(alias))
+        person = found[0]
+        if command == "status":
+            status = value.casefold()
+            if status not in SETTABLE_STATUSES:
+                return self._say("facilitator.status.usage")
+            detail = {"from": person.status, "to": status}
+            person.status = status
+            if status != "active":  # nothing proactive while paused, completed or withdrawn
+                await uow.outbox.cancel_scheduled(person.chat_id, now)
+            reply = self._say("facilitator.status.done", alias=person.alias,
+                              status=self._say(f"facilitator.status.{status}"))
+        else:
+            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= PROGRAMME_WEEKS:
+                return self._say("facilitator.week.usage")
+            week = int(value)
+            today = now.astimezone(ZoneInfo(person.timezone)).date()
+            detail = {"week": str(week)}
+            person.start_date = today - timedelta(weeks=week - 1)
+            if person.status == "waiting":
+                person.status = "active"
+            reply = self._say("facilitator.week.done", alias=person.alias, week=str(week))
+        person.next_plan_at = None  # the planner looks again at its next tick
+        await uow.audit.add(now, f"facilitator:{facilitator.id}", f"participant.{command}",
+                            person.id, detail)
+        return reply
 
     async def _caseload(self, uow: UnitOfWork, facilitator: Facilitator) -> list[CaseRow]:
         session = uow.session

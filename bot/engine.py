@@ -120,7 +120,8 @@ class Engine:
         if facilitator is not None and inbound.kind is Kind.COMMAND \
                 and inbound.command in CASELOAD_COMMANDS and inbound.chat_id == inbound.user_id:
             # Only in their private chat: a caseload is never shown in a group.
-            await self.caseload.handle(uow, facilitator, inbound.command, inbound.chat_id, now)
+            await self.caseload.handle(uow, facilitator, inbound.command, inbound.argument,
+                                       inbound.chat_id, now)
             return HandleResult()
         if participant is None and facilitator is None \
                 and await self._stranger_safety(uow, inbound, now, screening):

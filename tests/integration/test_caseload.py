@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -121,3 +122,85 @@ async def test_someone_who_is_not_a_facilitator_gets_no_caseload(
     turn = await alex.type("/caseload")
     assert not any("p-019" in text for text in alex.mine(turn))
     assert await audits(app, "caseload.viewed") == []
+
+
+async def participant_row(app: App, alias: str) -> Participant:
+    async with app.uow() as uow:
+        [row] = list(await uow.session.scalars(select(Participant).where(
+            Participant.alias == alias)))
+        uow.session.expunge(row)
+        return row
+
+
+async def test_status_changes_ones_own_participant_cancels_what_was_planned_and_audits(
+        app: App, invite_code: str, user: UserFactory, clock: FakeClock) -> None:
+    await people(app, invite_code, user)
+    await app.planner.plan()  # check-in prompts and the like, queued ahead
+    robin = user(FACILITATOR_ID)
+
+    reply = robin.mine(await robin.type("/status p-019 paused"))
+
+    assert reply == [say(app, "facilitator.status.done", alias="p-019", status="paused")]
+    cal = await participant_row(app, "p-019")
+    assert cal.status == "paused" and cal.next_plan_at is None
+    async with app.uow() as uow:
+        planned = [r for r in await uow.outbox.all()
+                   if r.chat_id == CAL and r.status == "pending" and r.not_before > clock.now()]
+    assert planned == []
+    assert [(a[0], a[2]) for a in await audits(app, "participant.status")] == [
+        ("facilitator:1", {"from": "active", "to": "paused"})]
+
+
+async def test_week_sets_the_programme_week_from_today(
+        app: App, invite_code: str, user: UserFactory, clock: FakeClock) -> None:
+    await people(app, invite_code, user)
+    robin = user(FACILITATOR_ID)
+
+    reply = robin.mine(await robin.type("/week p-017 5"))
+
+    assert reply == [say(app, "facilitator.week.done", alias="p-017", week="5")]
+    alex = await participant_row(app, "p-017")
+    assert alex.start_date == clock.now().date() - timedelta(weeks=4)
+    assert robin.mine(await robin.type("/caseload"))[0].splitlines()[1].startswith(
+        "• p-017: active, week 5.")
+
+
+@pytest.mark.parametrize("command", [
+    "/status p-018 paused",  # another facilitator's participant: as if there were none
+    "/week p-018 3",
+    "/status p-404 paused",
+])
+async def test_status_and_week_never_reach_someone_elses_participant(
+        app: App, invite_code: str, user: UserFactory, command: str) -> None:
+    await people(app, invite_code, user)
+    robin = user(FACILITATOR_ID)
+    alias = command.split()[1]
+
+    reply = robin.mine(await robin.type(command))
+
+    assert reply == [say(app, "facilitator.no_such_participant", alias=alias)]
+    if alias == "p-018":
+        bea = await participant_row(app, "p-018")
+        assert (bea.status, bea.start_date) == ("active", None)
+    assert await audits(app, "participant.status") == []
+    assert await audits(app, "participant.week") == []
+
+
+@pytest.mark.parametrize(("command", "usage"), [
+    ("/status", "facilitator.status.usage"), ("/status p-017", "facilitator.status.usage"),
+    ("/status p-017 left", "facilitator.status.usage"),
+    ("/status p-017 waiting", "facilitator.status.usage"),
+    ("/week p-017 0", "facilitator.week.usage"), ("/week p-017 23", "facilitator.week.usage"),
+    ("/week p-017 ５", "facilitator.week.usage"), ("/week p-017 five", "facilitator.week.usage"),
+    ("/week p-017 5 6", "facilitator.week.usage"),
+])
+async def test_a_malformed_status_or_week_says_how_and_changes_nothing(
+        app: App, invite_code: str, user: UserFactory, command: str, usage: str) -> None:
+    await people(app, invite_code, user)
+    robin = user(FACILITATOR_ID)
+    before = await participant_row(app, "p-017")
+
+    assert robin.mine(await robin.type(command)) == [say(app, usage)]
+
+    after = await participant_row(app, "p-017")
+    assert (after.status, after.start_date) == (before.status, before.start_date)
