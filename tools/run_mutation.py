@@ -6,11 +6,15 @@ So this script copies the tracked tree into a scratch folder, writes a ``[tool.m
 there that mutates the package folders but excludes every module except the targets, runs
 mutmut in the scratch copy, and prints killed / survived per target module.
 
-Usage: python tools/run_mutation.py [--keep DIR] [--tests PATH ...] [module ...]
+Usage: python tools/run_mutation.py [--keep DIR] [--tests PATH ...] [--mutants FILE] [module ...]
 
 ``--tests`` runs only the named test files or folders against the mutants. A score from a
 subset is a lower bound of the whole suite's (fewer tests can only kill fewer mutants), and
 it makes a module whose functions every test reaches (the engine, the sender) affordable.
+
+``--mutants FILE`` runs only the mutants named in FILE (one per line, as mutmut names
+them): the survivors of an earlier run, against tests written since. The figure printed
+is then for those mutants only.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="scratch folder to use and keep")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--tests", nargs="+", help="test files or folders to run (a subset)")
+    parser.add_argument("--mutants", type=Path, help="a file naming the only mutants to run")
     args = parser.parse_args()
     targets = tuple(args.modules)
     unknown = [m for m in targets if not (ROOT / m).is_file()]
@@ -118,8 +123,12 @@ def main() -> int:
     env["PYTEST_DEBUG_TEMPROOT"] = str(scratch / ".pytest-tmp")
     (scratch / ".pytest-tmp").mkdir(exist_ok=True)
     mutmut = Path(sys.executable).with_name("mutmut")
-    run_mutmut(["run", "--max-children", str(args.max_children)], scratch, env)
+    only = ([line.strip() for line in args.mutants.read_text("utf-8").splitlines()
+             if line.strip()] if args.mutants else [])
+    run_mutmut(["run", "--max-children", str(args.max_children), *only], scratch, env)
     results = mutmut_results(mutmut, scratch, env)
+    if only:
+        results = [(name, status) for name, status in results if name in set(only)]
     # A survivor or timeout of the parallel run is run again on its own before it counts:
     # under load the parallel run reported mutants as surviving that their tests kill.
     recheck = [name for name, status in results if status in ("survived", "timeout")
