@@ -247,8 +247,10 @@ class FlagDesk:
         else, and no other group."""
         facilitator = await self._facilitator(uow, participant)
         team_chat = await uow.settings.team_chat_id()
-        if facilitator is not None and facilitator.telegram_user_id == user_id \
-                and chat_id in (user_id, team_chat):
+        # A facilitator who has left may not stop an escalation by acknowledging it (leaving
+        # unassigns their participants; this holds even if a row says otherwise).
+        if facilitator is not None and facilitator.deactivated_at is None \
+                and facilitator.telegram_user_id == user_id and chat_id in (user_id, team_chat):
             return f"facilitator:{facilitator.id}"
         if team_chat is None or chat_id != team_chat or flag.escalated_at is None:
             return None

@@ -167,3 +167,18 @@ async def test_a_worse_message_never_moves_a_due_escalation_later(
     assert after.severity == "urgent"
     assert naive(after.escalate_at) == naive(retry_at)
 
+
+
+async def test_a_facilitator_who_has_left_cannot_acknowledge_even_if_still_assigned(
+        app: App, participant: User, clock: FakeClock, user: UserFactory) -> None:
+    await participant.type(URGENT_TEXT)
+    async with app.uow() as uow:  # left, though a row still names them (deactivation unassigns)
+        facilitator = await uow.facilitators.by_telegram_id(FACILITATOR_ID)
+        assert facilitator is not None
+        facilitator.deactivated_at = clock.now()
+        await uow.commit()
+
+    turn = await user(FACILITATOR_ID).press("Acknowledge")
+
+    assert turn.result.callback_answer == say(app, "flag.not_yours")
+    assert (await the_flag(app)).acknowledged_at is None
