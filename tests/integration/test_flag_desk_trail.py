@@ -182,3 +182,61 @@ async def test_a_facilitator_who_has_left_cannot_acknowledge_even_if_still_assig
 
     assert turn.result.callback_answer == say(app, "flag.not_yours")
     assert (await the_flag(app)).acknowledged_at is None
+
+
+async def test_an_alert_names_the_participant_and_is_a_safety_row(
+        app: App, participant: User, channel: RecordingChannel) -> None:
+    await participant.type(URGENT_TEXT)
+    [alert] = [s for s in channel.to(FACILITATOR_ID) if "flag #" in s.text]
+    assert alert.text.splitlines()[0] == "URGENT safeguarding flag #1 for p-017"
+    async with app.uow() as uow:
+        rows = [(r.chat_id, r.audience, r.priority) for r in await uow.outbox.all()
+                if r.flag_id is not None]
+    assert rows == [(FACILITATOR_ID, "facilitator", PRIORITY_SAFETY)]
+
+
+async def test_a_follow_up_alert_counts_the_messages_and_says_why(
+        app: App, participant: User, channel: RecordingChannel, user: UserFactory) -> None:
+    await participant.type(CONCERN_TEXT)
+    await participant.type(URGENT_TEXT)  # worse, grouped under the same flag
+    update = channel.to(FACILITATOR_ID)[-1].text
+    assert update.splitlines()[0] == "Flag #1 for p-017 is now URGENT (2 messages)."
+    assert update.splitlines()[1].startswith("Why it was flagged: talks of")
+
+
+async def test_a_button_press_alert_says_what_the_person_chose_and_a_typed_one_why(
+        app: App, participant: User, channel: RecordingChannel) -> None:
+    await participant.drive("Menu")
+    await participant.drive("Urgent help")
+    await participant.drive("I'm not safe")
+    [pressed] = [s for s in channel.to(FACILITATOR_ID) if "flag #" in s.text]
+    assert "Why it was flagged: the participant used the Urgent help button" in pressed.text
+
+
+async def test_a_typed_alert_says_which_kind_of_risk_not_the_button(
+        app: App, participant: User, channel: RecordingChannel) -> None:
+    await participant.type(URGENT_TEXT)
+    [alert] = [s for s in channel.to(FACILITATOR_ID) if "flag #" in s.text]
+    assert "Urgent help button" not in alert.text
+    assert "Why it was flagged: talks of" in alert.text
+
+
+async def test_a_flags_evidence_records_rule_category_severity_and_match(
+        app: App, participant: User) -> None:
+    await participant.type(URGENT_TEXT)
+    async with app.uow() as uow:
+        [flag] = await uow.flags.listing()
+        stored = uow.cipher.decrypt_json(flag.evidence_enc, [])
+    assert stored and all(set(item) == {"rule", "category", "severity", "matched"}
+                          for item in stored)
+    assert any(item["category"] == "strangulation" and item["severity"] == "urgent"
+               for item in stored)
+
+
+async def test_a_press_is_audited_as_the_participants_flag_by_who_pressed(
+        app: App, participant: User, user: UserFactory) -> None:
+    await participant.type(URGENT_TEXT)
+    await user(FACILITATOR_ID).press("Acknowledge")
+    [press] = await audit(app, "flag.press.ack")
+    assert (press.actor, press.participant_id, press.detail) == (
+        "facilitator:1", await participant_db_id(app), {"flag_id": "1"})
