@@ -106,8 +106,8 @@ async def test_onboarding_then_a_red_checkin(
     await jordan.next("How would you describe being red?")
     jordan.say("Hot and shaky, jaw tight")
     await jordan.next("your words for Red")
-    ask_note = await jordan.next("Red", "Hot and shaky, jaw tight",
-                                 "Where do you feel it in your body?")
+    # The note's questions rotate by day (content/colours.yaml); every set asks about the body.
+    ask_note = await jordan.next("Red", "Hot and shaky, jaw tight", "body")
     assert red_meaning not in ask_note["text"]  # their words now
     assert labels(ask_note) == ["Skip"]
     jordan.say("Long day at work and a late train home")
