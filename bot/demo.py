@@ -144,8 +144,9 @@ async def _run_demo(database: Path, key_file: Path, fresh: bool, stdin: TextIO,
     try:
         async with app.uow() as uow:
             opening = await _opening_line(uow, datetime.now(UTC))
-        print("(demo) Type a number or a button's label to press it. :wait MINUTES moves the "
-              "clock on. ':facilitator 1' or ':team 1' presses a staff button. "
+        print("(demo) Type a number or a button's label to press it. :wait 20 (minutes), "
+              ":wait 2h or :wait 3d moves the clock on. ':facilitator 1' or ':team 1' presses "
+              "a staff button. "
               ":book DAYS books a session DAYS from now at 14:00. :quit or Ctrl-D ends.")
         others = {"facilitator": (DEMO_FACILITATOR, DEMO_FACILITATOR),
                   "team": (DEMO_DUTY_MEMBER, DEMO_TEAM_CHAT)}
