@@ -27,16 +27,7 @@ class StartupError(RuntimeError):
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None,
                   clock: Clock | None = None) -> None:
     """Run until ``stop`` is set (or a signal arrives); ``clock`` is for tests."""
-    if settings.telegram_token is None:
-        raise ValueError("STEADY_TELEGRAM_TOKEN is not set")
-    token = settings.telegram_token.get_secret_value()
-    configure_logging(settings.log_level, [token])
-    bot = make_bot(token, settings.telegram_api_base)
-    try:
-        app = await build_app(settings, AiogramChannel(bot), clock)
-    except BaseException:
-        await bot.session.close()
-        raise
+    bot, app = await _start(settings, clock=clock, migrate=True)
     stop = stop or asyncio.Event()
     try:
         me = await _get_me(bot)
@@ -79,20 +70,11 @@ async def run_sender(settings: Settings, stop: asyncio.Event | None = None) -> N
     (the ``steady run`` process does those once). Claims skip each other's rows (``FOR
     UPDATE SKIP LOCKED``), so each row goes once; SQLite has no such lock, so it is refused.
     """
-    if settings.telegram_token is None:
-        raise ValueError("STEADY_TELEGRAM_TOKEN is not set")
-    if not settings.database_url.startswith("postgresql"):
+    if settings.telegram_token is not None and not settings.database_url.startswith("postgresql"):
         raise StartupError("steady send shares a PostgreSQL database with steady run; "
                            "on SQLite, steady run delivers on its own")
-    token = settings.telegram_token.get_secret_value()
-    configure_logging(settings.log_level, [token])
-    bot = make_bot(token, settings.telegram_api_base)
-    try:
-        # The schema is steady run's to migrate: two processes must not race to do it.
-        app = await build_app(settings, AiogramChannel(bot), migrate=False)
-    except BaseException:
-        await bot.session.close()
-        raise
+    # The schema is steady run's to migrate: two processes must not race to do it.
+    bot, app = await _start(settings, clock=None, migrate=False)
     stop = stop or asyncio.Event()
     try:
         me = await _get_me(bot)
@@ -104,6 +86,21 @@ async def run_sender(settings: Settings, stop: asyncio.Event | None = None) -> N
     finally:
         await app.close()
         await bot.session.close()
+
+
+async def _start(settings: Settings, *, clock: Clock | None, migrate: bool) -> tuple[Bot, App]:
+    """The bot's Telegram client and the wired app, with logging that masks the token; the
+    client is closed again if the app cannot be built."""
+    if settings.telegram_token is None:
+        raise ValueError("STEADY_TELEGRAM_TOKEN is not set")
+    token = settings.telegram_token.get_secret_value()
+    configure_logging(settings.log_level, [token])
+    bot = make_bot(token, settings.telegram_api_base)
+    try:
+        return bot, await build_app(settings, AiogramChannel(bot), clock, migrate=migrate)
+    except BaseException:
+        await bot.session.close()
+        raise
 
 
 def _skip_recorder(app: App) -> RecordSkip:
